@@ -1,0 +1,225 @@
+"""One rule decides what a user may see and do: this module.
+
+`Access` is computed once per request from the user's memberships (one query) and hung on
+`request.access`. Views declare the capability they need with `@requires`; the tenancy middleware
+checks it against the node in the URL before the view runs. Objects inside a school are fetched
+only through `access_<entity>_by_id`, which answers 404 for missing and foreign alike.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import BigIntegerField, CharField, F, Value
+from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from leerkracht.roles import MATRIX, Capability, Level, Reach, Role
+from leerkracht.tenancy import ALL
+
+NOT_FOUND_MESSAGE = "Niet gevonden."  # one message for missing and foreign: nothing revealed
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may see: roles per node of the hierarchy, and the teams they belong to."""
+
+    user_id: int | None
+    is_admin: bool = False
+    school_roles: Mapping[int, frozenset[Role]] = field(default_factory=dict)
+    school_group_roles: Mapping[int, frozenset[Role]] = field(default_factory=dict)
+    region_roles: Mapping[int, frozenset[Role]] = field(default_factory=dict)
+    team_ids: frozenset[int] = frozenset()
+    teams_by_school: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    def visible_school_ids(self) -> frozenset[int] | None:
+        """The schools this user may see at all; `None` (ALL) for admins."""
+        return ALL if self.is_admin else frozenset(self.school_roles)
+
+    def sees(self, level: Level, node_id: int | None) -> bool:
+        """Whether the node exists for this user at all (else: 404)."""
+        if self.is_admin:
+            return True
+        if level is Level.PLATFORM:
+            return False
+        return node_id in self._roles_map(level)
+
+    def roles_at(self, level: Level, node_id: int | None) -> frozenset[Role]:
+        if self.is_admin:
+            return frozenset({Role.ADMIN})
+        if level is Level.PLATFORM:
+            return frozenset()
+        return self._roles_map(level).get(node_id, frozenset())
+
+    def can(self, capability: Capability, *, node_id: int | None = None, team_id: int | None = None) -> bool:
+        """Whether a role held on `node_id` (a school for school and team capabilities) grants
+        `capability`; for team capabilities an own-teams reach also needs `team_id` among the
+        user's teams."""
+        level = capability.level
+        lookup_level = Level.SCHOOL if level is Level.TEAM else level
+        for role in self.roles_at(lookup_level, node_id):
+            reach = MATRIX[capability].get(role)
+            if reach is Reach.NODE:
+                return True
+            if reach is Reach.OWN_TEAMS and (team_id is None or team_id in self.team_ids):
+                return True
+        return False
+
+    def team_reach(self, capability: Capability, school_id: int) -> Reach | None:
+        """The widest reach of a team capability in a school: NODE (every team), OWN_TEAMS, or
+        None. Selectors use it to scope team lists."""
+        reaches = {MATRIX[capability].get(role) for role in self.roles_at(Level.SCHOOL, school_id)}
+        if Reach.NODE in reaches:
+            return Reach.NODE
+        if Reach.OWN_TEAMS in reaches:
+            return Reach.OWN_TEAMS
+        return None
+
+    def _roles_map(self, level: Level) -> Mapping[int, frozenset[Role]]:
+        if level in (Level.SCHOOL, Level.TEAM):
+            return self.school_roles
+        if level is Level.SCHOOL_GROUP:
+            return self.school_group_roles
+        return self.region_roles
+
+
+ANONYMOUS = Access(user_id=None)
+
+
+def compute_access(user) -> Access:
+    """Build a user's `Access` from all their memberships in one query."""
+    from schools.models import (
+        RegionMembership,
+        School,
+        SchoolGroupMembership,
+        SchoolMembership,
+        TeamMembership,
+    )
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    if user.is_admin:
+        return Access(user_id=user.pk, is_admin=True)
+
+    def rows(queryset, kind: str, node: str, role, parent: str | None = None):
+        return (
+            queryset.order_by()
+            .annotate(
+                a_kind=Value(kind, output_field=CharField()),
+                a_node=F(node),
+                a_role=role if not isinstance(role, str) else Value(role, output_field=CharField()),
+                # PostgreSQL types a bare NULL as text in a UNION: cast it to match school_id.
+                a_parent=F(parent) if parent else Cast(Value(None), output_field=BigIntegerField()),
+            )
+            .values_list("a_kind", "a_node", "a_role", "a_parent")
+        )
+
+    # The access core is the one place allowed to read memberships unscoped: it is what the
+    # scope is computed from.
+    direct = rows(SchoolMembership.unscoped.filter(user=user), "school", "school_id", F("role"))
+    guided = rows(School.unscoped.filter(expertcoach=user), "school", "id", Role.EXPERTCOACH.value)
+    via_group = rows(
+        School.unscoped.filter(school_group__memberships__user=user),
+        "school",
+        "id",
+        F("school_group__memberships__role"),
+    )
+    groups = rows(SchoolGroupMembership.objects.filter(user=user), "school_group", "school_group_id", F("role"))
+    regions = rows(RegionMembership.objects.filter(user=user), "region", "region_id", F("role"))
+    teams = rows(TeamMembership.unscoped.filter(user=user), "team", "team_id", Role.LERAAR.value, "school_id")
+
+    by_kind: dict[str, defaultdict[int, set[Role]]] = {
+        kind: defaultdict(set) for kind in ("school", "school_group", "region")
+    }
+    teams_by_school: defaultdict[int, list[int]] = defaultdict(list)
+    for kind, node_id, role, parent_id in direct.union(guided, via_group, groups, regions, teams, all=True):
+        if kind == "team":
+            teams_by_school[parent_id].append(node_id)
+        else:
+            by_kind[kind][node_id].add(Role(role))
+
+    def freeze(mapping):
+        return {node_id: frozenset(roles) for node_id, roles in mapping.items()}
+
+    return Access(
+        user_id=user.pk,
+        school_roles=freeze(by_kind["school"]),
+        school_group_roles=freeze(by_kind["school_group"]),
+        region_roles=freeze(by_kind["region"]),
+        team_ids=frozenset(team_id for ids in teams_by_school.values() for team_id in ids),
+        teams_by_school={school_id: tuple(sorted(ids)) for school_id, ids in teams_by_school.items()},
+    )
+
+
+# --- Declaring what a view needs -------------------------------------------------------------
+
+# URL keyword → level of the node it names. A route's node is the most specific one it carries.
+NODE_KWARGS: dict[str, Level] = {
+    "school_id": Level.SCHOOL,
+    "school_group_id": Level.SCHOOL_GROUP,
+    "region_id": Level.REGION,
+}
+
+
+def requires(capability: Capability) -> Callable:
+    """Declare the capability a view needs. The tenancy middleware enforces it; a view without
+    a declaration is refused (deny by default)."""
+
+    def decorate(view):
+        view.required_capability = capability
+        return view
+
+    return decorate
+
+
+def public(view):
+    """Declare a view that needs no login (login page, health check, pupil pages)."""
+    view.is_public = True
+    return view
+
+
+def personal(view):
+    """Declare a view that needs a login but no node: it only shows the user their own things."""
+    view.is_personal = True
+    return view
+
+
+def view_declaration(view_func) -> tuple[str, Capability | None]:
+    """Read a view's declaration, looking through Django and DRF class-based wrappers."""
+    for candidate in (view_func, getattr(view_func, "view_class", None), getattr(view_func, "cls", None)):
+        if candidate is None:
+            continue
+        if getattr(candidate, "is_public", False):
+            return "public", None
+        if getattr(candidate, "is_personal", False):
+            return "personal", None
+        capability = getattr(candidate, "required_capability", None)
+        if capability is not None:
+            return "capability", capability
+    return "undeclared", None
+
+
+# --- Fetching objects inside a school ---------------------------------------------------------
+
+
+def access_team_by_id(access: Access, *, school_id: int, team_id: int, capability: Capability):
+    """The team `team_id` of school `school_id` if this user may use `capability` on it; 404 for
+    a missing team, another school's team, or a team outside a teacher's own teams."""
+    from schools.models import Team
+
+    reach = access.team_reach(capability, school_id)
+    if reach is Reach.OWN_TEAMS and team_id not in access.team_ids:
+        raise Http404(_(NOT_FOUND_MESSAGE))
+    if reach is None:
+        raise Http404(_(NOT_FOUND_MESSAGE))
+    try:
+        return Team.objects.select_related("school").get(pk=team_id, school_id=school_id)
+    except Team.DoesNotExist:
+        raise Http404(_(NOT_FOUND_MESSAGE)) from None

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LeerkrachtConfig(AppConfig):
+    name = "leerkracht"
+    verbose_name = "leerKRACHT platform"

@@ -1,0 +1,84 @@
+"""Every request passes the central access rule here, before its view runs.
+
+1. The user's `Access` is computed (lazily, once) and hung on `request.access`.
+2. A tenant scope with the user's visible schools is opened around the whole response, template
+   rendering included, so tenant-owned models cannot be read past it.
+3. For each of our routes the view's declaration decides: public, personal (login only), or a
+   capability checked against the node the URL names (school, bestuur, region or the platform).
+   A node the user cannot see answers 404 — the same as a missing one; a visible node where the
+   user's role is too weak answers 403. An undeclared view is refused: deny by default.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404
+from django.utils.functional import SimpleLazyObject
+from django_htmx.http import HttpResponseClientRedirect
+
+from leerkracht import tenancy
+from leerkracht.access import NODE_KWARGS, NOT_FOUND_MESSAGE, compute_access, view_declaration
+from leerkracht.roles import Level
+
+# Views that live outside our URLconf's rule: Django's admin has its own (superusers only, see
+# leerkracht/admin.py) and static files are public.
+EXEMPT_NAMESPACES = {"admin"}
+
+
+class TenancyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.access = SimpleLazyObject(lambda: compute_access(getattr(request, "user", None)))
+        with tenancy.scope(school_ids=lambda: request.access.visible_school_ids()):
+            response = self.get_response(request)
+            # Template responses are rendered by the handler before they reach us; a streaming
+            # response is consumed later and must open its own scope.
+            return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or EXEMPT_NAMESPACES.intersection(match.namespaces):
+            return None
+        kind, capability = view_declaration(view_func)
+        if kind == "public":
+            return None
+        if kind == "undeclared":
+            raise ImproperlyConfigured(
+                f"The view for route {match.route!r} declares no access rule: "
+                "decorate it with @requires(Capability.…), @personal or @public."
+            )
+        if not request.user.is_authenticated:
+            if match.namespace == "api":
+                return None  # DRF answers unauthenticated API calls itself (403, JSON)
+            if getattr(request, "htmx", False):
+                # A partial would swap the login page into a fragment: send the browser there.
+                login = redirect_to_login(request.htmx.current_url_abs_path or "/")
+                return HttpResponseClientRedirect(login.url)
+            return redirect_to_login(request.get_full_path())
+        if kind == "personal":
+            return None
+        level, node_id = node_of(view_kwargs)
+        if level is not Level.PLATFORM and not request.access.sees(level, node_id):
+            raise Http404(NOT_FOUND_MESSAGE)
+        if level is not capability.level and not (level is Level.SCHOOL and capability.level is Level.TEAM):
+            raise ImproperlyConfigured(
+                f"Route {match.route!r} names a {level} but its view requires {capability}, "
+                f"a capability on the {capability.level} level."
+            )
+        if not request.access.can(capability, node_id=node_id):
+            if level is Level.PLATFORM:
+                # The platform node exists for everyone; only admins see its pages.
+                raise Http404(NOT_FOUND_MESSAGE)
+            raise PermissionDenied
+        return None
+
+
+def node_of(view_kwargs) -> tuple[Level, int | None]:
+    """The most specific node a route's keyword arguments name; the platform if none."""
+    for kwarg, level in NODE_KWARGS.items():
+        if kwarg in view_kwargs:
+            return level, int(view_kwargs[kwarg])
+    return Level.PLATFORM, None

@@ -1,0 +1,140 @@
+"""The roles people hold and the capabilities each grants: written once, here.
+
+`docs/access.md` is rendered from `MATRIX` by `manage.py render_access_matrix`; a test fails when
+the two disagree, so the document cannot drift from the rule that is enforced.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Where a role sits on the hierarchy: platform > region > bestuur > school > team."""
+
+    ADMIN = "admin", _("Admin (Stichting leerKRACHT)")
+    EXPERTCOACH = "expertcoach", _("Expertcoach")
+    VERANDERCOACH = "verandercoach", _("Verandercoach")
+    BESTUURDER = "bestuurder", _("Bestuurder")
+    SCHOOLLEIDER = "schoolleider", _("Schoolleider")
+    SCHOOLCOACH = "schoolcoach", _("Schoolcoach")
+    LERAAR = "leraar", _("Leraar")
+
+
+class Level(StrEnum):
+    """The node of the hierarchy a capability is checked against."""
+
+    PLATFORM = "platform"
+    REGION = "region"
+    SCHOOL_GROUP = "school_group"
+    SCHOOL = "school"
+    TEAM = "team"
+
+
+class Reach(StrEnum):
+    """How far a role's capability reaches from where the role is held."""
+
+    NODE = "node"  # the node the role is held on and everything below it
+    OWN_TEAMS = "own_teams"  # only the teams the person is a member of
+
+
+class Capability(StrEnum):
+    NATIONAL_VIEW = "national.view"
+    REGION_VIEW = "region.view"
+    SCHOOL_GROUP_VIEW = "school_group.view"
+    SCHOOL_VIEW_AGGREGATES = "school.view_aggregates"
+    SCHOOL_VIEW_PEOPLE = "school.view_people"
+    TEAM_VIEW = "team.view"
+    TEAM_EDIT = "team.edit"
+    ADMIN_SITE = "platform.admin_site"
+
+    @property
+    def level(self) -> Level:
+        return CAPABILITY_LEVEL[self]
+
+    @property
+    def description(self) -> str:
+        return CAPABILITY_DESCRIPTION[self]
+
+
+CAPABILITY_LEVEL: dict[Capability, Level] = {
+    Capability.NATIONAL_VIEW: Level.PLATFORM,
+    Capability.REGION_VIEW: Level.REGION,
+    Capability.SCHOOL_GROUP_VIEW: Level.SCHOOL_GROUP,
+    Capability.SCHOOL_VIEW_AGGREGATES: Level.SCHOOL,
+    Capability.SCHOOL_VIEW_PEOPLE: Level.SCHOOL,
+    Capability.TEAM_VIEW: Level.TEAM,
+    Capability.TEAM_EDIT: Level.TEAM,
+    Capability.ADMIN_SITE: Level.PLATFORM,
+}
+
+CAPABILITY_DESCRIPTION: dict[Capability, str] = {
+    Capability.NATIONAL_VIEW: "Landelijk overzicht van alle regio's, sectoren en fasen",
+    Capability.REGION_VIEW: "Overzicht van de scholen in een regio",
+    Capability.SCHOOL_GROUP_VIEW: "Overzicht van de scholen van een bestuur (cijfers, geen inhoud)",
+    Capability.SCHOOL_VIEW_AGGREGATES: "Schooloverzicht: teams en cijfers van de school",
+    Capability.SCHOOL_VIEW_PEOPLE: "Wie er in de school werkt en met welke rol",
+    Capability.TEAM_VIEW: "Een team en zijn verbeterbord bekijken",
+    Capability.TEAM_EDIT: "Het verbeterbord van een team bewerken",
+    Capability.ADMIN_SITE: "Het beheer (Django admin) gebruiken",
+}
+
+_ALL_SCHOOL_READERS = {
+    Role.ADMIN: Reach.NODE,
+    Role.EXPERTCOACH: Reach.NODE,
+    Role.VERANDERCOACH: Reach.NODE,
+    Role.SCHOOLLEIDER: Reach.NODE,
+    Role.SCHOOLCOACH: Reach.NODE,
+}
+
+# Rows: capabilities; columns: roles. A role absent from a row does not have the capability
+# (deny by default). DESIGN.md §5 is the source: a teacher sees their own teams; schoolcoach and
+# leader the whole school; verandercoach and bestuurder their bestuur's schools (the bestuurder
+# aggregates only); the expertcoach the schools they guide and their region; the admin all.
+MATRIX: dict[Capability, dict[Role, Reach]] = {
+    Capability.NATIONAL_VIEW: {Role.ADMIN: Reach.NODE},
+    Capability.REGION_VIEW: {Role.ADMIN: Reach.NODE, Role.EXPERTCOACH: Reach.NODE},
+    Capability.SCHOOL_GROUP_VIEW: {
+        Role.ADMIN: Reach.NODE,
+        Role.VERANDERCOACH: Reach.NODE,
+        Role.BESTUURDER: Reach.NODE,
+    },
+    Capability.SCHOOL_VIEW_AGGREGATES: {**_ALL_SCHOOL_READERS, Role.BESTUURDER: Reach.NODE},
+    Capability.SCHOOL_VIEW_PEOPLE: dict(_ALL_SCHOOL_READERS),
+    Capability.TEAM_VIEW: {**_ALL_SCHOOL_READERS, Role.LERAAR: Reach.OWN_TEAMS},
+    Capability.TEAM_EDIT: {
+        Role.SCHOOLLEIDER: Reach.NODE,
+        Role.SCHOOLCOACH: Reach.NODE,
+        Role.LERAAR: Reach.OWN_TEAMS,
+    },
+    Capability.ADMIN_SITE: {Role.ADMIN: Reach.NODE},
+}
+
+
+def render_matrix_markdown() -> str:
+    """The matrix as the Markdown table in docs/access.md."""
+    roles = list(Role)
+    lines = [
+        "# Rollen en rechten",
+        "",
+        "Gegenereerd uit `leerkracht/roles.py` met `manage.py render_access_matrix`; niet met de",
+        "hand bewerken. Een test faalt als dit bestand en de code uiteenlopen.",
+        "",
+        "✓ = op de plek waar de rol geldt en alles daaronder; *eigen teams* = alleen de teams",
+        "waarvan de persoon lid is; — = niet.",
+        "",
+        "| Recht | Niveau | " + " | ".join(str(r.label) for r in roles) + " |",
+        "|---|---|" + "---|" * len(roles),
+    ]
+    for capability in Capability:
+        cells = []
+        for role in roles:
+            reach = MATRIX[capability].get(role)
+            cells.append("—" if reach is None else ("✓" if reach is Reach.NODE else "eigen teams"))
+        lines.append(
+            f"| {capability.description} (`{capability.value}`) | {capability.level.value} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,236 @@
+"""Settings shared by every environment. Environment-specific modules import and adjust these."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+
+from leerkracht import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+SECRET_KEY = env.get("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+DEBUG = env.get_bool("DEBUG", False)
+ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_htmx",
+    "axes",
+    "leerkracht",
+    "schools",
+    "instruments",
+    "barometer",
+    "academy",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Computes the user's access once and opens the tenant scope around the view and the
+    # rendering of its template response; decides every school-scoped route centrally.
+    "leerkracht.middleware.TenancyMiddleware",
+    # Last, so that a locked-out login answers with our page instead of reaching the view.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "leerkracht.urls"
+WSGI_APPLICATION = "leerkracht.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+                "leerkracht.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database: PostgreSQL in production; an SQLite file is the embedded default. ---
+DATABASE_URL = env.get("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": BASE_DIR / "db.sqlite3",
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: Celery's broker and the cache; unset means tasks run in-process. ---
+REDIS_URL = env.get("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "leerkracht"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Celery (see leerkracht/celery.py for why each reliability default is what it is). ---
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# The longest countdown/ETA a task may be given. Redis re-delivers an unacknowledged message
+# after the visibility timeout, so that timeout must exceed the longest run plus this delay,
+# or a long task would be handed to a second worker while the first still runs it.
+CELERY_MAX_COUNTDOWN = 60 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + CELERY_MAX_COUNTDOWN + 30 * 60,
+}
+CELERY_TIMEZONE = "Europe/Amsterdam"
+CELERY_ENABLE_UTC = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Auth ---
+AUTH_USER_MODEL = "schools.User"
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account is refused even with the right password.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# Login throttling (django-axes): a lock per account and, separately, per address, so that
+# neither guessing one account from many addresses nor many accounts from one address works.
+AXES_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.get_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "leerkracht.auth_views.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_IPWARE_PROXY_COUNT = env.get_int("PROXY_COUNT", 0) or None
+AXES_VERBOSE = False
+
+# --- Locale: Dutch for people, UTC in the database. ---
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- E-mail (Django 6.1 MAILERS): console in development, SMTP from the environment. ---
+EMAIL_BACKEND_PATH = env.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+
+def mailer(backend: str) -> dict:
+    """One mailer; SMTP options only for the SMTP backend (others reject unknown options)."""
+    if not backend.endswith("smtp.EmailBackend"):
+        return {"BACKEND": backend}
+    return {
+        "BACKEND": backend,
+        "OPTIONS": {
+            "host": env.get("EMAIL_HOST", "localhost"),
+            "port": env.get_int("EMAIL_PORT", 25),
+            "username": env.get("EMAIL_HOST_USER", ""),
+            "password": env.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env.get_bool("EMAIL_USE_TLS", False),
+            "use_ssl": env.get_bool("EMAIL_USE_SSL", False),
+            "timeout": 20,
+        },
+    }
+
+
+MAILERS = {"default": mailer(EMAIL_BACKEND_PATH)}
+DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "leerKRACHT platform <noreply@leerkracht.test>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Security: Django's defaults on, plus a strict content security policy. ---
+# No 'unsafe-inline' or 'unsafe-eval' anywhere: every script and style is a file under static/.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+
+# --- REST API ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+    "UNAUTHENTICATED_USER": None,
+}
+
+# --- Privacy thresholds (DESIGN.md §5) ---
+AGGREGATE_MIN_RESPONDENTS = env.get_int("AGGREGATE_MIN_RESPONDENTS", 5)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

@@ -1,0 +1,108 @@
+"""The two-region world every access test runs in (STYLE.md "Tenancy and access").
+
+Two regions × two besturen × two schools, each school with two teams. In the *home* school
+(region 1, bestuur 1, school 1) there is one person per school role; the expertcoach guides two
+schools of region 1; the verandercoach and bestuurder belong to bestuur 1. Everything in region 2
+is *foreign* to all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from leerkracht.roles import Role
+from schools.models import Phase, Sector
+from schools.services import team_membership_add
+from schools.tests.factories import (
+    RegionFactory,
+    RegionMembershipFactory,
+    SchoolFactory,
+    SchoolGroupFactory,
+    SchoolGroupMembershipFactory,
+    SchoolMembershipFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    regions: list = field(default_factory=list)
+    school_groups: list = field(default_factory=list)
+    schools: list = field(default_factory=list)  # 8 schools: [r1g1s1, r1g1s2, r1g2s1, …, r2g2s2]
+    teams: dict = field(default_factory=dict)  # school.pk -> [team, team]
+    users: dict = field(default_factory=dict)  # role -> user
+
+    @property
+    def home(self):
+        return self.schools[0]
+
+    @property
+    def home_team(self):
+        return self.teams[self.home.pk][0]
+
+    @property
+    def other_home_team(self):
+        return self.teams[self.home.pk][1]
+
+    @property
+    def foreign(self):
+        """A school of the other region and bestuur that nobody in the home school can see."""
+        return self.schools[7]
+
+    def ids(self, *indexes: int) -> frozenset[int]:
+        return frozenset(self.schools[i].pk for i in indexes)
+
+
+def build_world() -> World:
+    world = World()
+    sectors = [Sector.PO, Sector.VO, Sector.MBO, Sector.PO]
+    for r in range(2):
+        region = RegionFactory(name=f"Wereldregio {r + 1}", slug=f"wereldregio-{r + 1}")
+        world.regions.append(region)
+        for g in range(2):
+            school_group = SchoolGroupFactory(name=f"Bestuur {r + 1}.{g + 1}")
+            world.school_groups.append(school_group)
+            for s in range(2):
+                school = SchoolFactory(
+                    name=f"School {r + 1}.{g + 1}.{s + 1}",
+                    region=region,
+                    school_group=school_group,
+                    sector=sectors[g * 2 + s],
+                    phase=Phase.YEAR_1,
+                )
+                world.schools.append(school)
+                world.teams[school.pk] = [TeamFactory(school=school, name=f"Team {n}") for n in ("A", "B")]
+
+    home = world.home
+    users = world.users
+    users[Role.LERAAR] = team_membership_add(user=UserFactory(), team=world.home_team).user
+    users[Role.SCHOOLCOACH] = SchoolMembershipFactory(school=home, role=Role.SCHOOLCOACH).user
+    team_membership_add(user=users[Role.SCHOOLCOACH], team=world.other_home_team)
+    users[Role.SCHOOLLEIDER] = SchoolMembershipFactory(school=home, role=Role.SCHOOLLEIDER).user
+
+    expertcoach = RegionMembershipFactory(region=world.regions[0]).user
+    for guided in (world.schools[0], world.schools[2]):
+        guided.expertcoach = expertcoach
+        guided.save(update_fields=["expertcoach"])
+    users[Role.EXPERTCOACH] = expertcoach
+
+    users[Role.VERANDERCOACH] = SchoolGroupMembershipFactory(
+        school_group=world.school_groups[0], role=Role.VERANDERCOACH
+    ).user
+    users[Role.BESTUURDER] = SchoolGroupMembershipFactory(
+        school_group=world.school_groups[0], role=Role.BESTUURDER
+    ).user
+    users[Role.ADMIN] = UserFactory(is_superuser=True)
+    return world
+
+
+# What each role of the home school sees: DESIGN.md §5, written out school by school.
+EXPECTED_VISIBLE = {
+    Role.LERAAR: (0,),
+    Role.SCHOOLCOACH: (0,),
+    Role.SCHOOLLEIDER: (0,),
+    Role.EXPERTCOACH: (0, 2),
+    Role.VERANDERCOACH: (0, 1),
+    Role.BESTUURDER: (0, 1),
+}

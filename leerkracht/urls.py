@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from leerkracht import auth_views
+from leerkracht.health import healthz
+from schools.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("inloggen/", auth_views.LoginView.as_view(), name="login"),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("wachtwoord-vergeten/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("wachtwoord-vergeten/verstuurd/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "wachtwoord-instellen/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("wachtwoord-instellen/klaar/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("beheer/", admin.site.urls),
+    path("api/v1/", include("schools.api.urls", namespace="api")),
+    path("", include("schools.urls")),
+]
+
+handler404 = "leerkracht.errors.not_found"
+handler403 = "leerkracht.errors.forbidden"

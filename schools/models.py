@@ -1,0 +1,305 @@
+"""Who: regions, besturen, schools (the tenant), teams, people and the roles they hold."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leerkracht.roles import Role
+from leerkracht.tenancy import TenantModel
+
+
+class Region(models.Model):
+    """One of the foundation's five regional teams."""
+
+    name = models.CharField(_("naam"), max_length=60, unique=True)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("regio")
+        verbose_name_plural = _("regio's")
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolGroup(models.Model):
+    """A bestuur: the legal body that governs one to sixty schools."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    # Official-style "bevoegd gezag" number: five digits.
+    code = models.CharField(
+        _("bestuursnummer"),
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^\d{5}$", _("Een bestuursnummer bestaat uit vijf cijfers."))],
+    )
+    city = models.CharField(_("plaats"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("bestuur")
+        verbose_name_plural = _("besturen")
+
+    def __str__(self):
+        return self.name
+
+
+class Sector(models.TextChoices):
+    PO = "po", _("Primair onderwijs")
+    VO = "vo", _("Voortgezet onderwijs")
+    MBO = "mbo", _("Middelbaar beroepsonderwijs")
+    OTHER = "other", _("Overig (pabo, lerarenopleiding)")
+
+
+class Phase(models.TextChoices):
+    """Where a school is in the programme pipeline (DESIGN.md §3)."""
+
+    INTEREST = "interest", _("Interesse")
+    INTRODUCTION = "introduction", _("Kennismaking")
+    SUPPORT = "support", _("Draagvlak")
+    INTAKE = "intake", _("Intake")
+    AGREEMENT = "agreement", _("Overeenkomst getekend")
+    YEAR_1 = "year_1", _("Jaar 1")
+    YEAR_2 = "year_2", _("Jaar 2")
+    SENIOR = "senior", _("Senior school")
+
+    @classmethod
+    def guided(cls) -> list[str]:
+        """Phases in which an expertcoach of the foundation guides the school."""
+        return [cls.YEAR_1, cls.YEAR_2]
+
+
+class Province(models.TextChoices):
+    GRONINGEN = "GR", "Groningen"
+    FRIESLAND = "FR", "Friesland"
+    DRENTHE = "DR", "Drenthe"
+    OVERIJSSEL = "OV", "Overijssel"
+    FLEVOLAND = "FL", "Flevoland"
+    GELDERLAND = "GE", "Gelderland"
+    UTRECHT = "UT", "Utrecht"
+    NOORD_HOLLAND = "NH", "Noord-Holland"
+    ZUID_HOLLAND = "ZH", "Zuid-Holland"
+    ZEELAND = "ZE", "Zeeland"
+    NOORD_BRABANT = "NB", "Noord-Brabant"
+    LIMBURG = "LI", "Limburg"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in. Pupils never do (DESIGN.md §5)."""
+
+    email = models.EmailField(_("e-mailadres"), unique=True)
+    first_name = models.CharField(_("voornaam"), max_length=80)
+    last_name = models.CharField(_("achternaam"), max_length=120)
+    is_active = models.BooleanField(_("actief"), default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_admin(self) -> bool:
+        """An admin of the foundation's central team: the platform node of the hierarchy."""
+        return self.is_active and self.is_superuser
+
+    @property
+    def is_staff(self) -> bool:
+        # Django's admin site asks for is_staff; only platform admins get in.
+        return self.is_admin
+
+
+class School(TenantModel):
+    """The tenant. Every school-owned row carries this school's id."""
+
+    tenant_field = "id__in"
+
+    name = models.CharField(_("naam"), max_length=200)
+    # Official-style BRIN code: two digits and two letters, e.g. 12AB.
+    code = models.CharField(
+        _("schoolcode (BRIN)"),
+        max_length=4,
+        unique=True,
+        validators=[
+            RegexValidator(r"^\d{2}[A-Z]{2}$", _("Een schoolcode is twee cijfers en twee hoofdletters, zoals 12AB."))
+        ],
+    )
+    sector = models.CharField(_("sector"), max_length=8, choices=Sector.choices)
+    province = models.CharField(_("provincie"), max_length=2, choices=Province.choices)
+    city = models.CharField(_("plaats"), max_length=80)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="schools", verbose_name=_("regio"))
+    school_group = models.ForeignKey(
+        SchoolGroup, on_delete=models.PROTECT, related_name="schools", verbose_name=_("bestuur")
+    )
+    pupil_count = models.PositiveIntegerField(_("aantal leerlingen"), default=0)
+    teacher_count = models.PositiveIntegerField(_("aantal leraren"), default=0)
+    phase = models.CharField(_("fase"), max_length=16, choices=Phase.choices, default=Phase.INTEREST)
+    start_date = models.DateField(_("startdag"), null=True, blank=True)
+    expertcoach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guided_schools",
+        verbose_name=_("expertcoach"),
+    )
+
+    class Meta(TenantModel.Meta):
+        ordering = ["name"]
+        verbose_name = _("school")
+        verbose_name_plural = _("scholen")
+        indexes = [
+            models.Index(fields=["region", "sector"]),
+            models.Index(fields=["school_group"]),
+            models.Index(fields=["expertcoach"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(phase__in=["year_1", "year_2", "senior"]) | Q(start_date__isnull=False),
+                name="school_started_has_start_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(TenantModel):
+    """A team of 6–10 teachers working on shared goals (in MBO also the billing unit)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("naam"), max_length=120)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="team_name_unique_per_school"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolMembership(TenantModel):
+    """A person's role in one school: leraar, schoolcoach or schoolleider."""
+
+    SCHOOL_ROLES = [Role.LERAAR, Role.SCHOOLCOACH, Role.SCHOOLLEIDER]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="school_memberships")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rol"), max_length=16, choices=[(r.value, r.label) for r in SCHOOL_ROLES])
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("schoolrol")
+        verbose_name_plural = _("schoolrollen")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "school", "role"], name="school_membership_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=["leraar", "schoolcoach", "schoolleider"]), name="school_membership_role"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "role"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} ({self.school})"
+
+
+class TeamMembership(TenantModel):
+    """A teacher's place in a team. Carries `school` so the tenant filter needs no join."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="team_memberships")
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("teamlidmaatschap")
+        verbose_name_plural = _("teamlidmaatschappen")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="team_membership_unique"),
+        ]
+        indexes = [models.Index(fields=["school", "team"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.team}"
+
+
+class RegionMembership(models.Model):
+    """An expertcoach's place in a regional team."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="region_memberships")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(
+        _("rol"), max_length=16, choices=[(Role.EXPERTCOACH.value, Role.EXPERTCOACH.label)], default=Role.EXPERTCOACH
+    )
+
+    class Meta:
+        verbose_name = _("regiorol")
+        verbose_name_plural = _("regiorollen")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "region", "role"], name="region_membership_unique"),
+            models.CheckConstraint(condition=Q(role="expertcoach"), name="region_membership_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} ({self.region})"
+
+
+class SchoolGroupMembership(models.Model):
+    """A verandercoach's or bestuurder's place in a bestuur."""
+
+    GROUP_ROLES = [Role.VERANDERCOACH, Role.BESTUURDER]
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="school_group_memberships"
+    )
+    school_group = models.ForeignKey(SchoolGroup, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rol"), max_length=16, choices=[(r.value, r.label) for r in GROUP_ROLES])
+
+    class Meta:
+        verbose_name = _("bestuursrol")
+        verbose_name_plural = _("bestuursrollen")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "school_group", "role"], name="school_group_membership_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=["verandercoach", "bestuurder"]), name="school_group_membership_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} ({self.school_group})"

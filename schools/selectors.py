@@ -1,0 +1,170 @@
+"""Reads. Every selector takes the acting user's `access` and returns only what it may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+
+from leerkracht.access import Access
+from leerkracht.roles import Capability, Reach, Role
+from schools.models import Phase, Region, School, SchoolGroup, SchoolMembership, Sector, Team, TeamMembership
+
+SWITCHER_LIMIT = 30
+
+
+@dataclass(frozen=True)
+class Navigation:
+    current_school: School | None
+    schools: list[School]  # the schools to switch between (empty for admins: they search)
+    more_schools: bool
+
+
+def navigation_for(*, access: Access, school_id: int | None) -> Navigation:
+    """The school in the URL and the user's other schools, in one query."""
+    if not access.is_authenticated:
+        return Navigation(current_school=None, schools=[], more_schools=False)
+    if access.is_admin:
+        current = School.objects.filter(pk=school_id).only("id", "name").first() if school_id else None
+        return Navigation(current_school=current, schools=[], more_schools=False)
+    ids = sorted(access.visible_school_ids())
+    schools = list(School.objects.filter(pk__in=ids).only("id", "name", "city").order_by("name")[: SWITCHER_LIMIT + 1])
+    current = next((s for s in schools if s.pk == school_id), None)
+    if current is None and school_id is not None:
+        current = School.objects.filter(pk=school_id).only("id", "name").first()
+    return Navigation(
+        current_school=current, schools=schools[:SWITCHER_LIMIT], more_schools=len(schools) > SWITCHER_LIMIT
+    )
+
+
+def school_get(*, access: Access, school_id: int) -> School:
+    """The school in the URL, already admitted by the central rule; scoped all the same."""
+    return School.objects.select_related("region", "school_group", "expertcoach").get(pk=school_id)
+
+
+def team_list(*, access: Access, school_id: int, query: str = "") -> list[Team]:
+    """The teams of a school this user may see (a teacher: their own), with their sizes."""
+    reach = access.team_reach(Capability.TEAM_VIEW, school_id)
+    teams = Team.objects.filter(school_id=school_id)
+    if reach is Reach.OWN_TEAMS:
+        teams = teams.filter(pk__in=access.team_ids)
+    elif reach is None:
+        teams = teams.none()
+    if query:
+        teams = teams.filter(name__icontains=query.strip())
+    return list(teams.annotate(member_count=Count("memberships")).order_by("name"))
+
+
+def team_members(*, access: Access, team: Team) -> list[TeamMembership]:
+    """The members of a team the user has been admitted to (see access_team_by_id)."""
+    return list(
+        TeamMembership.objects.filter(team=team, school_id=team.school_id)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def school_people(*, access: Access, school_id: int) -> list[SchoolMembership]:
+    """Everyone with a role in the school, leaders and coaches first."""
+    order = {Role.SCHOOLLEIDER: 0, Role.SCHOOLCOACH: 1, Role.LERAAR: 2}
+    memberships = list(
+        SchoolMembership.objects.filter(school_id=school_id)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+    return sorted(memberships, key=lambda m: order.get(m.role, 9))
+
+
+def school_summary(*, access: Access, school_id: int) -> dict:
+    """Counts for the school overview, in one query."""
+    return SchoolMembership.objects.filter(school_id=school_id).aggregate(
+        teachers=Count("user", filter=Q(role=Role.LERAAR), distinct=True),
+        coaches=Count("user", filter=Q(role=Role.SCHOOLCOACH), distinct=True),
+        leaders=Count("user", filter=Q(role=Role.SCHOOLLEIDER), distinct=True),
+    )
+
+
+def schools_for(*, access: Access) -> list[School]:
+    """The schools a user has a role in or guides, for 'Mijn scholen'. Admins use the national
+    overview instead: they would get 4,250 rows."""
+    if access.is_admin:
+        return []
+    return list(
+        School.objects.filter(pk__in=access.visible_school_ids())
+        .select_related("region", "school_group")
+        .order_by("name")
+    )
+
+
+def _phase_counts(schools) -> dict[str, int]:
+    rows = schools.order_by().values("phase").annotate(n=Count("id"))
+    counts = {row["phase"]: row["n"] for row in rows}
+    return {phase: counts.get(phase, 0) for phase in Phase.values}
+
+
+def region_overview(*, access: Access, region_id: int) -> dict:
+    """A region's schools by phase and sector, and each expertcoach's load.
+
+    The region's aggregate covers schools the expertcoach does not guide, so this reads past the
+    tenant scope on purpose, after the central rule admitted REGION_VIEW on this region; it
+    returns counts and names, never a school's content."""
+    region = Region.objects.get(pk=region_id)
+    schools = School.unscoped.filter(region_id=region_id)
+    coaches = (
+        schools.filter(expertcoach__isnull=False)
+        .values("expertcoach_id", "expertcoach__first_name", "expertcoach__last_name")
+        .annotate(n=Count("id"))
+        .order_by("expertcoach__last_name")
+    )
+    by_sector = {row["sector"]: row["n"] for row in schools.order_by().values("sector").annotate(n=Count("id"))}
+    totals = schools.aggregate(schools=Count("id"), teachers=Sum("teacher_count"), pupils=Sum("pupil_count"))
+    return {
+        "region": region,
+        "totals": totals,
+        "by_phase": _phase_counts(schools),
+        "by_sector": {sector: by_sector.get(sector, 0) for sector in Sector.values},
+        "coaches": list(coaches),
+        "guided": [s for s in schools.filter(expertcoach_id=access.user_id).order_by("name")],
+    }
+
+
+def school_group_overview(*, access: Access, school_group_id: int) -> dict:
+    """A bestuur's schools with their numbers (aggregates only: no team or person content)."""
+    school_group = SchoolGroup.objects.get(pk=school_group_id)
+    schools = (
+        School.objects.filter(school_group_id=school_group_id)
+        .select_related("region")
+        .annotate(team_count=Count("teams", distinct=True))
+        .order_by("name")
+    )
+    return {"school_group": school_group, "schools": list(schools)}
+
+
+def national_overview(*, access: Access) -> dict:
+    """Schools per region and sector, the programme pipeline, and the totals."""
+    schools = School.objects.all()
+    per_region = (
+        schools.order_by()
+        .values("region_id", "region__name", "sector")
+        .annotate(n=Count("id"), teachers=Sum("teacher_count"))
+    )
+    regions: dict[int, dict] = {}
+    for row in per_region:
+        entry = regions.setdefault(
+            row["region_id"],
+            {
+                "id": row["region_id"],
+                "name": row["region__name"],
+                "by_sector": dict.fromkeys(Sector.values, 0),
+                "teachers": 0,
+            },
+        )
+        entry["by_sector"][row["sector"]] = row["n"]
+        entry["teachers"] += row["teachers"] or 0
+    totals = schools.aggregate(schools=Count("id"), teachers=Sum("teacher_count"), pupils=Sum("pupil_count"))
+    return {
+        "regions": sorted(regions.values(), key=lambda r: r["name"]),
+        "by_phase": _phase_counts(schools),
+        "totals": totals,
+        "school_groups": SchoolGroup.objects.count(),
+    }

@@ -1,0 +1,146 @@
+"""Pages about who: home per role, overviews (national, region, bestuur, school), teams, people.
+
+Access is decided before these run (leerkracht.middleware); views parse, select and render.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from leerkracht.access import Access, access_team_by_id, personal, requires
+from leerkracht.roles import Capability, Level, Role
+from schools import selectors
+
+SESSION_SCHOOL_KEY = "current_school_id"
+
+
+def home_url(access: Access, preferred_school_id: int | None = None) -> str:
+    """Where a user's work is: admin → national overview; leader or schoolcoach → their school;
+    teacher → their team; expertcoach → their schools; verandercoach or bestuurder → the bestuur."""
+    if access.is_admin:
+        return reverse("schools:national_overview")
+    school_ids = sorted(access.school_roles, key=lambda sid: (sid != preferred_school_id, sid))
+    for school_id in school_ids:
+        roles = access.school_roles[school_id]
+        if roles & {Role.SCHOOLLEIDER, Role.SCHOOLCOACH}:
+            return reverse("schools:school_overview", kwargs={"school_id": school_id})
+    for school_id in school_ids:
+        team_ids = access.teams_by_school.get(school_id, ())
+        if len(team_ids) == 1:
+            return reverse("schools:team_detail", kwargs={"school_id": school_id, "team_id": team_ids[0]})
+        if team_ids:
+            return reverse("schools:team_list", kwargs={"school_id": school_id})
+    if any(Role.EXPERTCOACH in roles for roles in access.school_roles.values()) or access.region_roles:
+        return reverse("schools:my_schools")
+    if access.school_group_roles:
+        school_group_id = min(access.school_group_roles)
+        return reverse("schools:school_group_overview", kwargs={"school_group_id": school_group_id})
+    return reverse("schools:my_schools")
+
+
+@personal
+@require_GET
+def home(request):
+    return redirect(home_url(request.access, request.session.get(SESSION_SCHOOL_KEY)))
+
+
+@personal
+@require_GET
+def my_schools(request):
+    access = request.access
+    return render(
+        request,
+        "schools/my_schools.html",
+        {"schools": selectors.schools_for(access=access), "region_ids": sorted(access.region_roles)},
+    )
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_GET
+def national_overview(request):
+    return render(request, "schools/national_overview.html", selectors.national_overview(access=request.access))
+
+
+@requires(Capability.REGION_VIEW)
+@require_GET
+def region_overview(request, region_id: int):
+    context = selectors.region_overview(access=request.access, region_id=region_id)
+    return render(request, "schools/region_overview.html", context)
+
+
+@requires(Capability.SCHOOL_GROUP_VIEW)
+@require_GET
+def school_group_overview(request, school_group_id: int):
+    context = selectors.school_group_overview(access=request.access, school_group_id=school_group_id)
+    access = request.access
+    context["can_open_schools"] = {
+        school.pk for school in context["schools"] if access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school.pk)
+    }
+    return render(request, "schools/school_group_overview.html", context)
+
+
+def _remember_school(request, school_id: int) -> None:
+    if request.session.get(SESSION_SCHOOL_KEY) != school_id:
+        request.session[SESSION_SCHOOL_KEY] = school_id
+
+
+@requires(Capability.SCHOOL_VIEW_AGGREGATES)
+@require_GET
+def school_overview(request, school_id: int):
+    access = request.access
+    _remember_school(request, school_id)
+    context = {
+        "school": selectors.school_get(access=access, school_id=school_id),
+        "summary": selectors.school_summary(access=access, school_id=school_id),
+        "teams": selectors.team_list(access=access, school_id=school_id),
+        "can_view_teams": access.can(Capability.TEAM_VIEW, node_id=school_id),
+        "can_view_people": access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id),
+        "roles": sorted(access.roles_at(Level.SCHOOL, school_id)),
+    }
+    return render(request, "schools/school_overview.html", context)
+
+
+@requires(Capability.TEAM_VIEW)
+@require_GET
+@vary_on_headers("HX-Request")
+def team_list(request, school_id: int):
+    """The school's teams (a teacher: their own), searchable; htmx swaps only the list."""
+    access = request.access
+    _remember_school(request, school_id)
+    query = request.GET.get("q", "")[:100]
+    context = {
+        "school": selectors.school_get(access=access, school_id=school_id),
+        "teams": selectors.team_list(access=access, school_id=school_id, query=query),
+        "query": query,
+    }
+    template = "schools/team_list.html#team-results" if request.htmx else "schools/team_list.html"
+    return render(request, template, context)
+
+
+@requires(Capability.TEAM_VIEW)
+@require_GET
+def team_detail(request, school_id: int, team_id: int):
+    access = request.access
+    team = access_team_by_id(access, school_id=school_id, team_id=team_id, capability=Capability.TEAM_VIEW)
+    _remember_school(request, school_id)
+    context = {
+        "school": team.school,
+        "team": team,
+        "members": selectors.team_members(access=access, team=team),
+        "can_edit": access.can(Capability.TEAM_EDIT, node_id=school_id, team_id=team.pk),
+    }
+    return render(request, "schools/team_detail.html", context)
+
+
+@requires(Capability.SCHOOL_VIEW_PEOPLE)
+@require_GET
+def people(request, school_id: int):
+    access = request.access
+    context = {
+        "school": selectors.school_get(access=access, school_id=school_id),
+        "memberships": selectors.school_people(access=access, school_id=school_id),
+    }
+    return render(request, "schools/people.html", context)
