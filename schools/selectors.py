@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 
 from leerkracht.access import Access
 from leerkracht.roles import Capability, Reach, Role
@@ -13,10 +14,27 @@ from schools.models import Phase, Region, School, SchoolGroup, SchoolMembership,
 SWITCHER_LIMIT = 30
 
 
+def school_entry_url(access: Access, school_id: int) -> str:
+    """Where opening a school takes this user: its overview where their role may see it,
+    otherwise their team (or their teams). Links and home use this one rule."""
+    if access.can(Capability.SCHOOL_VIEW_AGGREGATES, node_id=school_id):
+        return reverse("schools:school_overview", kwargs={"school_id": school_id})
+    team_ids = access.teams_by_school.get(school_id, ())
+    if len(team_ids) == 1:
+        return reverse("schools:team_detail", kwargs={"school_id": school_id, "team_id": team_ids[0]})
+    return reverse("schools:team_list", kwargs={"school_id": school_id})
+
+
+def _with_entry_urls(access: Access, schools: list[School]) -> list[School]:
+    for school in schools:
+        school.entry_url = school_entry_url(access, school.pk)
+    return schools
+
+
 @dataclass(frozen=True)
 class Navigation:
-    current_school: School | None
-    schools: list[School]  # the schools to switch between (empty for admins: they search)
+    current_school: School | None  # with .entry_url
+    schools: list[School]  # the schools to switch between, each with .entry_url (empty for admins)
     more_schools: bool
 
 
@@ -26,14 +44,20 @@ def navigation_for(*, access: Access, school_id: int | None) -> Navigation:
         return Navigation(current_school=None, schools=[], more_schools=False)
     if access.is_admin:
         current = School.objects.filter(pk=school_id).only("id", "name").first() if school_id else None
-        return Navigation(current_school=current, schools=[], more_schools=False)
+        return Navigation(
+            current_school=_with_entry_urls(access, [current])[0] if current else None,
+            schools=[],
+            more_schools=False,
+        )
     ids = sorted(access.visible_school_ids())
     schools = list(School.objects.filter(pk__in=ids).only("id", "name", "city").order_by("name")[: SWITCHER_LIMIT + 1])
     current = next((s for s in schools if s.pk == school_id), None)
     if current is None and school_id is not None:
         current = School.objects.filter(pk=school_id).only("id", "name").first()
     return Navigation(
-        current_school=current, schools=schools[:SWITCHER_LIMIT], more_schools=len(schools) > SWITCHER_LIMIT
+        current_school=_with_entry_urls(access, [current])[0] if current else None,
+        schools=_with_entry_urls(access, schools[:SWITCHER_LIMIT]),
+        more_schools=len(schools) > SWITCHER_LIMIT,
     )
 
 
@@ -85,15 +109,23 @@ def school_summary(*, access: Access, school_id: int) -> dict:
 
 
 def schools_for(*, access: Access) -> list[School]:
-    """The schools a user has a role in or guides, for 'Mijn scholen'. Admins use the national
-    overview instead: they would get 4,250 rows."""
+    """The schools a user has a role in or guides (each with .entry_url), for 'Mijn scholen'.
+    Admins use the national overview instead: they would get 4,250 rows."""
     if access.is_admin:
         return []
-    return list(
+    schools = (
         School.objects.filter(pk__in=access.visible_school_ids())
         .select_related("region", "school_group")
         .order_by("name")
     )
+    return _with_entry_urls(access, list(schools))
+
+
+def overview_nodes_for(*, access: Access) -> dict:
+    """The regions and besturen whose overview this user may open (names, for 'Mijn scholen')."""
+    regions = list(Region.objects.filter(pk__in=access.region_roles)) if access.region_roles else []
+    groups = list(SchoolGroup.objects.filter(pk__in=access.school_group_roles)) if access.school_group_roles else []
+    return {"regions": regions, "school_groups": groups}
 
 
 def _phase_counts(schools) -> dict[str, int]:
@@ -137,7 +169,7 @@ def school_group_overview(*, access: Access, school_group_id: int) -> dict:
         .annotate(team_count=Count("teams", distinct=True))
         .order_by("name")
     )
-    return {"school_group": school_group, "schools": list(schools)}
+    return {"school_group": school_group, "schools": _with_entry_urls(access, list(schools))}
 
 
 def national_overview(*, access: Access) -> dict:

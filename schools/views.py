@@ -24,15 +24,11 @@ def home_url(access: Access, preferred_school_id: int | None = None) -> str:
         return reverse("schools:national_overview")
     school_ids = sorted(access.school_roles, key=lambda sid: (sid != preferred_school_id, sid))
     for school_id in school_ids:
-        roles = access.school_roles[school_id]
-        if roles & {Role.SCHOOLLEIDER, Role.SCHOOLCOACH}:
-            return reverse("schools:school_overview", kwargs={"school_id": school_id})
+        if access.school_roles[school_id] & {Role.SCHOOLLEIDER, Role.SCHOOLCOACH}:
+            return selectors.school_entry_url(access, school_id)
     for school_id in school_ids:
-        team_ids = access.teams_by_school.get(school_id, ())
-        if len(team_ids) == 1:
-            return reverse("schools:team_detail", kwargs={"school_id": school_id, "team_id": team_ids[0]})
-        if team_ids:
-            return reverse("schools:team_list", kwargs={"school_id": school_id})
+        if access.teams_by_school.get(school_id):
+            return selectors.school_entry_url(access, school_id)
     if any(Role.EXPERTCOACH in roles for roles in access.school_roles.values()) or access.region_roles:
         return reverse("schools:my_schools")
     if access.school_group_roles:
@@ -51,11 +47,8 @@ def home(request):
 @require_GET
 def my_schools(request):
     access = request.access
-    return render(
-        request,
-        "schools/my_schools.html",
-        {"schools": selectors.schools_for(access=access), "region_ids": sorted(access.region_roles)},
-    )
+    context = {"schools": selectors.schools_for(access=access), **selectors.overview_nodes_for(access=access)}
+    return render(request, "schools/my_schools.html", context)
 
 
 @requires(Capability.NATIONAL_VIEW)
@@ -74,11 +67,10 @@ def region_overview(request, region_id: int):
 @requires(Capability.SCHOOL_GROUP_VIEW)
 @require_GET
 def school_group_overview(request, school_group_id: int):
-    context = selectors.school_group_overview(access=request.access, school_group_id=school_group_id)
     access = request.access
-    context["can_open_schools"] = {
-        school.pk for school in context["schools"] if access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school.pk)
-    }
+    context = selectors.school_group_overview(access=access, school_group_id=school_group_id)
+    # A bestuurder sees numbers only; say so once instead of leaving them to guess why.
+    context["numbers_only"] = not any(access.can(Capability.TEAM_VIEW, node_id=s.pk) for s in context["schools"])
     return render(request, "schools/school_group_overview.html", context)
 
 
@@ -116,7 +108,9 @@ def team_list(request, school_id: int):
         "teams": selectors.team_list(access=access, school_id=school_id, query=query),
         "query": query,
     }
-    template = "schools/team_list.html#team-results" if request.htmx else "schools/team_list.html"
+    # A history restore asks with HX-Request too, but needs the whole page back.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "schools/team_list.html#team-results" if partial else "schools/team_list.html"
     return render(request, template, context)
 
 

@@ -154,7 +154,8 @@ AXES_VERBOSE = False
 
 # --- Locale: Dutch for people, UTC in the database. ---
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
+# Dutch only until a translation exists; the UI text is marked for translation (i18n-ready).
+LANGUAGES = [("nl", "Nederlands")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True

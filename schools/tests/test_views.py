@@ -59,7 +59,7 @@ EXPECTED_QUERIES = {
     "team_list_partial": 5,
     "team_detail": 6,
     "people": 6,
-    "my_schools": 5,
+    "my_schools": 6,
     "region_overview": 10,
     "school_group_overview": 6,
     "national_overview": 6,
@@ -106,15 +106,17 @@ def test_team_detail_lists_members_and_says_who_can_edit(client, world):
     assert response.context["can_edit"] is False
 
 
-def test_bestuurder_gets_numbers_but_no_links_into_schools(client, world):
+def test_bestuurder_reaches_numbers_but_never_team_or_people_pages(client, world):
+    home = world.home.pk
     client.force_login(world.users[Role.BESTUURDER])
-    response = client.get(f"/bestuur/{world.school_groups[0].pk}/")
-    body = response.content.decode()
-    assert world.home.name in body
-    assert f"/school/{world.home.pk}/" not in body
-    client.force_login(world.users[Role.VERANDERCOACH])
     body = client.get(f"/bestuur/{world.school_groups[0].pk}/").content.decode()
-    assert f"/school/{world.home.pk}/" in body
+    assert world.home.name in body
+    assert f'href="/school/{home}/"' in body, "the school's numbers are one click away"
+    overview = client.get(f"/school/{home}/")
+    assert overview.status_code == 200
+    html = overview.content.decode()
+    assert f"/school/{home}/teams/" not in html, "no way into team pages"
+    assert f"/school/{home}/mensen/" not in html, "no way into the people list"
 
 
 def test_national_overview_counts_every_school(client, world):

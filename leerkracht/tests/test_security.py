@@ -1,0 +1,77 @@
+"""Every page passes a strict content security policy by construction: no inline script, no
+inline style, no inline event handler; and the policy itself allows neither."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from schools.tests.test_views import pages
+
+pytestmark = pytest.mark.django_db
+
+
+class InlineCodeFinder(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.problems: list[str] = []
+        self._in_inline_script = False
+
+    def handle_starttag(self, tag, attrs):
+        names = dict(attrs)
+        for name, _value in attrs:
+            if name.startswith("on") or name.startswith("hx-on"):
+                self.problems.append(f"<{tag} {name}=…> inline handler")
+        if "style" in names:
+            self.problems.append(f"<{tag} style=…> inline style")
+        if tag == "style":
+            self.problems.append("<style> block")
+        if tag == "script" and "src" not in names:
+            self.problems.append("inline <script>")
+
+
+def inline_code(html: str) -> list[str]:
+    finder = InlineCodeFinder()
+    finder.feed(html)
+    return finder.problems
+
+
+def test_the_finder_finds_inline_code():
+    assert len(inline_code('<a onclick="x()" style="color:red">a</a><script>1</script><style></style>')) == 4
+    assert inline_code('<script src="/static/x.js"></script>') == []
+
+
+def test_the_policy_allows_no_inline_or_eval(client):
+    policy = client.get("/inloggen/")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert "unsafe" not in policy
+    assert directives["frame-ancestors"] == "'none'"
+
+
+def test_public_pages_have_no_inline_code(client):
+    for url in ["/inloggen/", "/wachtwoord-vergeten/", "/school/1/"]:
+        response = client.get(url, follow=True)
+        assert inline_code(response.content.decode()) == [], url
+
+
+def test_every_page_has_no_inline_code(client, world):
+    for name, (role, url, headers) in pages(world).items():
+        if name.startswith("api"):
+            continue
+        client.force_login(world.users[role])
+        response = client.get(url, **headers)
+        assert response.status_code == 200, url
+        assert inline_code(response.content.decode()) == [], url
+    client.force_login(world.users[next(iter(world.users))])
+    assert inline_code(client.get(f"/school/{world.foreign.pk}/").content.decode()) == []
+
+
+def test_htmx_runs_without_eval_and_sends_the_csrf_token_from_body(client, world):
+    from leerkracht.roles import Role
+
+    client.force_login(world.users[Role.SCHOOLCOACH])
+    html = client.get(f"/school/{world.home.pk}/teams/").content.decode()
+    assert '"allowEval": false' in html
+    assert '<body hx-headers=\'{"X-CSRFToken": "' in html
+    assert "/static/vendor/htmx/htmx.min.js" in html
