@@ -63,6 +63,10 @@ class TenancyMiddleware:
         level, node_id = node_of(view_kwargs)
         if level is not Level.PLATFORM and not request.access.sees(level, node_id):
             raise Http404(NOT_FOUND_MESSAGE)
+        if request.access.is_admin and not node_exists(level, node_id):
+            # Everyone else's visible nodes come from their memberships and so exist; an admin
+            # "sees" every id, so a missing one must be caught here rather than in each view.
+            raise Http404(NOT_FOUND_MESSAGE)
         if level is not capability.level and not (level is Level.SCHOOL and capability.level is Level.TEAM):
             raise ImproperlyConfigured(
                 f"Route {match.route!r} names a {level} but its view requires {capability}, "
@@ -74,6 +78,13 @@ class TenancyMiddleware:
                 raise Http404(NOT_FOUND_MESSAGE)
             raise PermissionDenied
         return None
+
+
+def node_exists(level: Level, node_id: int | None) -> bool:
+    from schools.models import Region, School, SchoolGroup
+
+    model = {Level.SCHOOL: School.unscoped, Level.SCHOOL_GROUP: SchoolGroup.objects, Level.REGION: Region.objects}
+    return level is Level.PLATFORM or model[level].filter(pk=node_id).exists()
 
 
 def node_of(view_kwargs) -> tuple[Level, int | None]:

@@ -105,6 +105,27 @@ def test_every_node_route_answers_404_for_another_schools_ids(client, world, rol
     assert failures == []
 
 
+def test_every_node_route_answers_404_for_missing_ids_even_to_an_admin(client, world):
+    """An admin sees every school, so 'not visible' never stops them: a missing id must."""
+    client.force_login(world.users[Role.ADMIN])
+    missing = dict.fromkeys(["school_id", "school_group_id", "region_id", "team_id"], 999_999_999)
+    failures = []
+    for route, _, namespaces in node_routes():
+        url = fill(route, missing)
+        headers = {"HTTP_ACCEPT": "application/json"} if "api" in namespaces else {"HTTP_HX_REQUEST": "true"}
+        for extra in ({}, headers):
+            status = client.get(url, **extra).status_code
+            if status != 404:
+                failures.append(f"GET {url} {extra}: {status}")
+    # An existing school with a missing team below it.
+    for route, _, _ in node_routes():
+        if "<int:team_id>" in route:
+            url = fill(route, {**missing, "school_id": world.home.pk})
+            if (status := client.get(url).status_code) != 404:
+                failures.append(f"GET {url}: {status}")
+    assert failures == []
+
+
 @pytest.mark.parametrize("role", list(EXPECTED_VISIBLE))
 def test_a_foreign_team_through_the_own_schools_url_is_404(client, world, role):
     """Mixing ids: the own school in the URL, another school's team after it."""
