@@ -62,8 +62,12 @@ def navigation_for(*, access: Access, school_id: int | None) -> Navigation:
 
 
 def school_get(*, access: Access, school_id: int) -> School:
-    """The school in the URL, already admitted by the central rule; scoped all the same."""
-    return School.objects.select_related("region", "school_group", "expertcoach").get(pk=school_id)
+    """The school in the URL (admitted by the central rule), with its number of teams."""
+    return (
+        School.objects.select_related("region", "school_group", "expertcoach")
+        .annotate(team_count=Count("teams"))
+        .get(pk=school_id)
+    )
 
 
 def team_list(*, access: Access, school_id: int, query: str = "") -> list[Team]:

@@ -117,6 +117,7 @@ def test_bestuurder_reaches_numbers_but_never_team_or_people_pages(client, world
     html = overview.content.decode()
     assert f"/school/{home}/teams/" not in html, "no way into team pages"
     assert f"/school/{home}/mensen/" not in html, "no way into the people list"
+    assert overview.context["school"].team_count == 2, "the number of teams is an aggregate they may see"
 
 
 def test_national_overview_counts_every_school(client, world):
