@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from django.db.models import BigIntegerField, CharField, F, Value
 from django.db.models.functions import Cast
 from django.http import Http404
-from django.utils.translation import gettext as _
 
 from leerkracht.roles import MATRIX, Capability, Level, Reach, Role
 from leerkracht.tenancy import ALL
@@ -216,10 +215,10 @@ def access_team_by_id(access: Access, *, school_id: int, team_id: int, capabilit
 
     reach = access.team_reach(capability, school_id)
     if reach is Reach.OWN_TEAMS and team_id not in access.team_ids:
-        raise Http404(_(NOT_FOUND_MESSAGE))
+        raise Http404(NOT_FOUND_MESSAGE)
     if reach is None:
-        raise Http404(_(NOT_FOUND_MESSAGE))
+        raise Http404(NOT_FOUND_MESSAGE)
     try:
         return Team.objects.select_related("school").get(pk=team_id, school_id=school_id)
     except Team.DoesNotExist:
-        raise Http404(_(NOT_FOUND_MESSAGE)) from None
+        raise Http404(NOT_FOUND_MESSAGE) from None

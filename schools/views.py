@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from leerkracht.access import Access, access_team_by_id, personal, requires
+from leerkracht.http import AppRequest
 from leerkracht.roles import Capability, Level, Role
 from schools import selectors
 
@@ -39,13 +40,13 @@ def home_url(access: Access, preferred_school_id: int | None = None) -> str:
 
 @personal
 @require_GET
-def home(request):
+def home(request: AppRequest):
     return redirect(home_url(request.access, request.session.get(SESSION_SCHOOL_KEY)))
 
 
 @personal
 @require_GET
-def my_schools(request):
+def my_schools(request: AppRequest):
     access = request.access
     context = {"schools": selectors.schools_for(access=access), **selectors.overview_nodes_for(access=access)}
     return render(request, "schools/my_schools.html", context)
@@ -53,20 +54,20 @@ def my_schools(request):
 
 @requires(Capability.NATIONAL_VIEW)
 @require_GET
-def national_overview(request):
+def national_overview(request: AppRequest):
     return render(request, "schools/national_overview.html", selectors.national_overview(access=request.access))
 
 
 @requires(Capability.REGION_VIEW)
 @require_GET
-def region_overview(request, region_id: int):
+def region_overview(request: AppRequest, region_id: int):
     context = selectors.region_overview(access=request.access, region_id=region_id)
     return render(request, "schools/region_overview.html", context)
 
 
 @requires(Capability.SCHOOL_GROUP_VIEW)
 @require_GET
-def school_group_overview(request, school_group_id: int):
+def school_group_overview(request: AppRequest, school_group_id: int):
     access = request.access
     context = selectors.school_group_overview(access=access, school_group_id=school_group_id)
     # A bestuurder sees numbers only; say so once instead of leaving them to guess why.
@@ -74,14 +75,14 @@ def school_group_overview(request, school_group_id: int):
     return render(request, "schools/school_group_overview.html", context)
 
 
-def _remember_school(request, school_id: int) -> None:
+def _remember_school(request: AppRequest, school_id: int) -> None:
     if request.session.get(SESSION_SCHOOL_KEY) != school_id:
         request.session[SESSION_SCHOOL_KEY] = school_id
 
 
 @requires(Capability.SCHOOL_VIEW_AGGREGATES)
 @require_GET
-def school_overview(request, school_id: int):
+def school_overview(request: AppRequest, school_id: int):
     access = request.access
     _remember_school(request, school_id)
     context = {
@@ -98,7 +99,7 @@ def school_overview(request, school_id: int):
 @requires(Capability.TEAM_VIEW)
 @require_GET
 @vary_on_headers("HX-Request")
-def team_list(request, school_id: int):
+def team_list(request: AppRequest, school_id: int):
     """The school's teams (a teacher: their own), searchable; htmx swaps only the list."""
     access = request.access
     _remember_school(request, school_id)
@@ -116,7 +117,7 @@ def team_list(request, school_id: int):
 
 @requires(Capability.TEAM_VIEW)
 @require_GET
-def team_detail(request, school_id: int, team_id: int):
+def team_detail(request: AppRequest, school_id: int, team_id: int):
     access = request.access
     team = access_team_by_id(access, school_id=school_id, team_id=team_id, capability=Capability.TEAM_VIEW)
     _remember_school(request, school_id)
@@ -131,7 +132,7 @@ def team_detail(request, school_id: int, team_id: int):
 
 @requires(Capability.SCHOOL_VIEW_PEOPLE)
 @require_GET
-def people(request, school_id: int):
+def people(request: AppRequest, school_id: int):
     access = request.access
     context = {
         "school": selectors.school_get(access=access, school_id=school_id),
