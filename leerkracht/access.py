@@ -214,9 +214,7 @@ def access_team_by_id(access: Access, *, school_id: int, team_id: int, capabilit
     from schools.models import Team
 
     reach = access.team_reach(capability, school_id)
-    if reach is Reach.OWN_TEAMS and team_id not in access.team_ids:
-        raise Http404(NOT_FOUND_MESSAGE)
-    if reach is None:
+    if reach is None or (reach is Reach.OWN_TEAMS and team_id not in access.team_ids):
         raise Http404(NOT_FOUND_MESSAGE)
     try:
         return Team.objects.select_related("school").get(pk=team_id, school_id=school_id)

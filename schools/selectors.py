@@ -42,15 +42,12 @@ def navigation_for(*, access: Access, school_id: int | None) -> Navigation:
     """The school in the URL and the user's other schools, in one query."""
     if not access.is_authenticated:
         return Navigation(current_school=None, schools=[], more_schools=False)
-    if access.is_admin:
-        current = School.objects.filter(pk=school_id).only("id", "name").first() if school_id else None
-        return Navigation(
-            current_school=_with_entry_urls(access, [current])[0] if current else None,
-            schools=[],
-            more_schools=False,
+    schools: list[School] = []
+    if not access.is_admin:  # admins reach schools through the national overview instead
+        ids = sorted(access.visible_school_ids())
+        schools = list(
+            School.objects.filter(pk__in=ids).only("id", "name", "city").order_by("name")[: SWITCHER_LIMIT + 1]
         )
-    ids = sorted(access.visible_school_ids())
-    schools = list(School.objects.filter(pk__in=ids).only("id", "name", "city").order_by("name")[: SWITCHER_LIMIT + 1])
     current = next((s for s in schools if s.pk == school_id), None)
     if current is None and school_id is not None:
         current = School.objects.filter(pk=school_id).only("id", "name").first()

@@ -14,7 +14,6 @@ class InlineCodeFinder(HTMLParser):
     def __init__(self):
         super().__init__()
         self.problems: list[str] = []
-        self._in_inline_script = False
 
     def handle_starttag(self, tag, attrs):
         names = dict(attrs)
