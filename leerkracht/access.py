@@ -220,3 +220,22 @@ def access_team_by_id(access: Access, *, school_id: int, team_id: int, capabilit
         return Team.objects.select_related("school").get(pk=team_id, school_id=school_id)
     except Team.DoesNotExist:
         raise Http404(NOT_FOUND_MESSAGE) from None
+
+
+def access_board_by_id(access: Access, *, school_id: int, board_id: int, capability: Capability):
+    """The improvement board `board_id` of school `school_id` if this user may use `capability`
+    (TEAM_VIEW to read, TEAM_EDIT to edit) on its team; an organisational board belongs to no
+    team, so only roles that reach the whole school get it. 404 for missing, foreign and out of
+    reach alike."""
+    from instruments.models import ImprovementBoard
+
+    reach = access.team_reach(capability, school_id)
+    if reach is None:
+        raise Http404(NOT_FOUND_MESSAGE)
+    try:
+        board = ImprovementBoard.objects.select_related("school", "team", "owner").get(pk=board_id, school_id=school_id)
+    except ImprovementBoard.DoesNotExist:
+        raise Http404(NOT_FOUND_MESSAGE) from None
+    if reach is Reach.OWN_TEAMS and board.team_id not in access.team_ids:
+        raise Http404(NOT_FOUND_MESSAGE)
+    return board

@@ -21,6 +21,7 @@ urlpatterns = [
     path("beheer/", admin.site.urls),
     path("api/v1/", include("schools.api.urls", namespace="api")),
     path("", include("schools.urls")),
+    path("", include("instruments.urls")),
 ]
 
 handler404 = "leerkracht.errors.not_found"

@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from leerkracht.access import NODE_KWARGS, view_declaration
-from leerkracht.roles import Role
+from leerkracht.roles import MATRIX, Role
 from leerkracht.tests.world import EXPECTED_VISIBLE
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,11 @@ def foreign_ids(world) -> dict[str, int]:
         "school_group_id": foreign.school_group_id,
         "region_id": foreign.region_id,
         "team_id": world.teams[foreign.pk][0].pk,
+        **world.boards[foreign.pk].ids(),
     }
+
+
+OBJECT_KWARGS = ["team_id", "board_id", "goal_id", "action_id", "obstacle_id", "success_id", "session_id"]
 
 
 def test_the_sweep_finds_routes_under_every_kind_of_node():
@@ -108,7 +112,7 @@ def test_every_node_route_answers_404_for_another_schools_ids(client, world, rol
 def test_every_node_route_answers_404_for_missing_ids_even_to_an_admin(client, world):
     """An admin sees every school, so 'not visible' never stops them: a missing id must."""
     client.force_login(world.users[Role.ADMIN])
-    missing = dict.fromkeys(["school_id", "school_group_id", "region_id", "team_id"], 999_999_999)
+    missing = dict.fromkeys(["school_id", "school_group_id", "region_id", *OBJECT_KWARGS], 999_999_999)
     failures = []
     for route, _, namespaces in node_routes():
         url = fill(route, missing)
@@ -117,12 +121,78 @@ def test_every_node_route_answers_404_for_missing_ids_even_to_an_admin(client, w
             status = client.get(url, **extra).status_code
             if status != 404:
                 failures.append(f"GET {url} {extra}: {status}")
-    # An existing school with a missing team below it.
-    for route, _, _ in node_routes():
-        if "<int:team_id>" in route:
+    # An existing school with a missing object below it; an existing board with a missing card.
+    # (Routes an admin may not use at all, like editing a board, answer 403 before any lookup.)
+    home_board = world.boards[world.home.pk].ids()
+    for route, callback, _ in node_routes():
+        if Role.ADMIN not in MATRIX[view_declaration(callback)[1]]:
+            continue
+        if set(kwarg_names(route)) & set(OBJECT_KWARGS):
             url = fill(route, {**missing, "school_id": world.home.pk})
             if (status := client.get(url).status_code) != 404:
                 failures.append(f"GET {url}: {status}")
+        if "<int:board_id>" in route and set(kwarg_names(route)) - {"school_id", "board_id"}:
+            url = fill(route, {**missing, "school_id": world.home.pk, "board_id": home_board["board_id"]})
+            if (status := client.get(url).status_code) != 404:
+                failures.append(f"GET {url}: {status}")
+    assert failures == []
+
+
+def test_an_existing_board_with_a_missing_card_is_404_for_its_editors(client, world):
+    """The board is the teacher's own; a card id that is not on it answers 404, read or write."""
+    client.force_login(world.users[Role.LERAAR])
+    own = {**dict.fromkeys(OBJECT_KWARGS, 999_999_999), **world.boards[world.home.pk].ids()}
+    own_board_only = {
+        **dict.fromkeys(OBJECT_KWARGS, 999_999_999),
+        "school_id": world.home.pk,
+        "board_id": own["board_id"],
+    }
+    failures = []
+    for route, _, _ in node_routes():
+        if "<int:board_id>" in route and set(kwarg_names(route)) - {"school_id", "board_id"}:
+            url = fill(route, own_board_only)
+            statuses = set()
+            for method in ("get", "post"):
+                for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+                    statuses.add(getattr(client, method)(url, **headers).status_code)
+            # A method a route does not take is refused (405) before anything is read; the method
+            # it does take must find nothing.
+            if 404 not in statuses or statuses - {404, 405}:
+                failures.append(f"{url}: {sorted(statuses)}")
+    assert failures == []
+
+
+def mixed_id_failures(client, role, route, callback, url) -> list[str]:
+    """Ask a URL that names the own school (visible) and another school's object, by both methods,
+    as page and as htmx partial. The method the route takes must answer 404; the other one 405;
+    a role too weak for the route's capability anywhere in its school gets 403 for both. Nothing
+    may answer 200 or reveal the object some other way."""
+    capable = role in MATRIX[view_declaration(callback)[1]]
+    statuses = set()
+    for method in ("get", "post"):
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            statuses.add(getattr(client, method)(url, **headers).status_code)
+    allowed = {404, 405} if capable else {403, 405}
+    if statuses - allowed or (capable and 404 not in statuses):
+        return [f"{url} as {role}: {sorted(statuses)}"]
+    return []
+
+
+@pytest.mark.parametrize("role", list(EXPECTED_VISIBLE))
+def test_foreign_board_or_cards_through_the_own_schools_url_are_404(client, world, role):
+    """Mixing ids: the own school (and its board) in the URL, another school's board or card after
+    it — as page and as htmx partial, read and write."""
+    client.force_login(world.users[role])
+    home = {**foreign_ids(world), "school_id": world.home.pk}
+    own_board = {**home, "board_id": world.boards[world.home.pk].board.pk}
+    failures = []
+    for route, callback, _ in node_routes():
+        names = set(kwarg_names(route))
+        if "board_id" not in names:
+            continue
+        failures += mixed_id_failures(client, role, route, callback, fill(route, home))
+        if names - {"school_id", "board_id"} and role in (Role.LERAAR, Role.SCHOOLCOACH, Role.SCHOOLLEIDER):
+            failures += mixed_id_failures(client, role, route, callback, fill(route, own_board))
     assert failures == []
 
 
@@ -131,14 +201,11 @@ def test_a_foreign_team_through_the_own_schools_url_is_404(client, world, role):
     """Mixing ids: the own school in the URL, another school's team after it."""
     client.force_login(world.users[role])
     ids = {**foreign_ids(world), "school_id": world.home.pk}
-    for route, _, _ in node_routes():
-        if "<int:team_id>" not in route or "<int:school_id>" not in route:
-            continue
-        url = fill(route, ids)
-        status = client.get(url).status_code
-        # 403 is allowed only where the role is too weak for any team of its own school.
-        expected = {403} if role == Role.BESTUURDER else {404}
-        assert status in expected, f"{url} as {role}: {status}"
+    failures = []
+    for route, callback, _ in node_routes():
+        if "<int:team_id>" in route and "<int:school_id>" in route:
+            failures += mixed_id_failures(client, role, route, callback, fill(route, ids))
+    assert failures == []
 
 
 def test_foreign_and_missing_answer_the_same_page(client, world):

@@ -32,6 +32,7 @@ class World:
     schools: list = field(default_factory=list)  # 8 schools: [r1g1s1, r1g1s2, r1g2s1, …, r2g2s2]
     teams: dict = field(default_factory=dict)  # school.pk -> [team, team]
     users: dict = field(default_factory=dict)  # role -> user
+    boards: dict = field(default_factory=dict)  # school.pk -> BoardContents (home and foreign school)
 
     @property
     def home(self):
@@ -94,7 +95,49 @@ def build_world() -> World:
         school_group=world.school_groups[0], role=Role.BESTUURDER
     ).user
     users[Role.ADMIN] = UserFactory(is_superuser=True)
+
+    # A team board with one of everything in the home school and in the foreign school, so every
+    # board route has an id to be asked for from the wrong side.
+    foreign_teacher = team_membership_add(user=UserFactory(), team=world.teams[world.foreign.pk][0]).user
+    world.boards[home.pk] = fill_board(world.home_team, users[Role.LERAAR])
+    world.boards[world.foreign.pk] = fill_board(world.teams[world.foreign.pk][0], foreign_teacher)
     return world
+
+
+@dataclass
+class BoardContents:
+    board: object
+    goal: object
+    action: object
+    obstacle: object
+    success: object
+    session: object
+
+    def ids(self) -> dict[str, int]:
+        return {
+            "board_id": self.board.pk,
+            "goal_id": self.goal.pk,
+            "action_id": self.action.pk,
+            "obstacle_id": self.obstacle.pk,
+            "success_id": self.success.pk,
+            "session_id": self.session.pk,
+        }
+
+
+def fill_board(team, member) -> BoardContents:
+    """A team board with a goal (measured once), an action, a knelpunt, a success and this week's
+    session, built through the services."""
+    from instruments import services, weeks
+
+    board = services.team_board_get_or_create(team=team, user=member)
+    goal = services.goal_create(board=board, user=member, big_goal="Meer leesplezier", measure_what="lezers", target=60)
+    services.measurement_add(board=board, goal=goal, user=member, week=weeks.this_week(), value=35)
+    action = services.action_create(board=board, user=member, title="Leeshoek inrichten", owners=[member], goal=goal)
+    obstacle = services.obstacle_create(board=board, user=member, title="Te weinig boeken")
+    success = services.success_create(board=board, user=member, title="Voorleesweek was een feest")
+    session = services.session_start(board=board, user=member)
+    board.refresh_from_db()
+    return BoardContents(board, goal, action, obstacle, success, session)
 
 
 # What each role of the home school sees: DESIGN.md §5, written out school by school.

@@ -44,4 +44,64 @@
       summary.focus();
     }
   });
+
+  // The board session's 15-minute timer: counts down from the start the server rendered, then
+  // counts on in red. One ticker for every timer, so swapped-in panels need no set-up.
+  function pad(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+
+  function tick() {
+    document.querySelectorAll("[data-timer]").forEach(function (timer) {
+      var started = Date.parse(timer.getAttribute("data-started"));
+      var limit = parseInt(timer.getAttribute("data-minutes"), 10) * 60;
+      var clock = timer.querySelector("[data-timer-clock]");
+      if (isNaN(started) || !clock) {
+        return;
+      }
+      var elapsed = Math.max(0, Math.floor((Date.now() - started) / 1000));
+      var left = limit - elapsed;
+      var over = left < 0;
+      var seconds = Math.abs(left);
+      clock.textContent = (over ? "+" : "") + pad(Math.floor(seconds / 60)) + ":" + pad(seconds % 60);
+      timer.classList.toggle("timer--over", over);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.querySelector("[data-timer]")) {
+      tick();
+    }
+    setInterval(tick, 1000);
+  });
+
+  // After an htmx swap the element that had focus is usually gone. Put focus back where the
+  // person was: the same card if it still exists (a moved action), else the swapped section's
+  // heading, so keyboard and screen-reader users are not thrown back to the top of the page.
+  var lastCardId = null;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var card = event.target.closest("[id^='action-'], [id^='goal-'], [id^='obstacle-'], [id^='success-']");
+    lastCardId = card ? card.id : null;
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var active = document.activeElement;
+    if (active && active !== document.body && document.contains(active)) {
+      return;
+    }
+    var card = lastCardId && document.getElementById(lastCardId);
+    var target = card ? card.querySelector("button, a, input, textarea, select") : null;
+    if (!target) {
+      var swapped = event.detail && event.detail.elt;
+      var section = swapped && document.contains(swapped) ? swapped : null;
+      target = section && section.querySelector("[data-error-summary], h2, h3");
+      if (target && !target.hasAttribute("tabindex")) {
+        target.setAttribute("tabindex", "-1");
+      }
+    }
+    if (target) {
+      target.focus();
+    }
+  });
 })();

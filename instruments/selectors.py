@@ -1,0 +1,369 @@
+"""Reads of improvement boards. The board is fetched through `access_board_by_id`; what is on it
+is read here, each piece in one query whatever the number of goals, actions, measurements and
+past weeks (the page's query count is pinned in the tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.utils import timezone
+
+from instruments import weeks
+from instruments.models import (
+    Action,
+    ActionStatus,
+    Ambition,
+    Attendance,
+    BoardEvent,
+    BoardSession,
+    Goal,
+    GoalCycle,
+    ImprovementBoard,
+    Measurement,
+    Mood,
+    Obstacle,
+    ObstacleStatus,
+    Success,
+    Theme,
+)
+from leerkracht.access import Access
+from schools.models import SchoolMembership, TeamMembership, User
+
+RECENT_SUCCESSES = 8
+RECENT_RESOLVED = 5
+RHYTHM_WEEKS = 12
+
+
+def board_members(*, board: ImprovementBoard) -> list[User]:
+    """The people of a board, by first name: the team's members (an organisational board: the
+    school's schoolcoaches and leader)."""
+    if board.team_id is not None:
+        memberships = TeamMembership.objects.filter(team_id=board.team_id).select_related("user")
+    else:
+        memberships = (
+            SchoolMembership.objects.filter(school_id=board.school_id, role__in=["schoolcoach", "schoolleider"])
+            .select_related("user")
+            .distinct()
+        )
+    people = {m.user.pk: m.user for m in memberships}
+    return sorted(people.values(), key=lambda u: (u.first_name, u.last_name, u.pk))
+
+
+def goals_of_cycle(*, cycle: GoalCycle) -> list[Goal]:
+    """The cycle's goals with their latest measurement and number of measurements (one query)."""
+    latest = Measurement.objects.filter(goal=OuterRef("pk")).order_by("-week")
+    return list(
+        Goal.objects.filter(cycle=cycle)
+        .select_related("theme")
+        .annotate(
+            latest_value=Subquery(latest.values("value")[:1]),
+            latest_week=Subquery(latest.values("week")[:1]),
+            measurement_count=Count("measurements"),
+        )
+        .order_by("position", "id")
+    )
+
+
+def actions_of_cycle(*, cycle: GoalCycle) -> dict[str, list[Action]]:
+    """The cycle's actions by status, each with its owners and goal (two queries)."""
+    columns: dict[str, list[Action]] = {status: [] for status in ActionStatus.values}
+    actions = (
+        Action.objects.filter(cycle=cycle)
+        .select_related("goal")
+        .prefetch_related(Prefetch("owners", queryset=User.objects.order_by("first_name", "last_name")))
+        .order_by("position", "id")
+    )
+    for action in actions:
+        columns[action.status].append(action)
+    return columns
+
+
+@dataclass
+class Rhythm:
+    """Board sessions per week: the last weeks, the current streak and the weeks missed."""
+
+    weeks: list[tuple[dt.date, int]]  # (monday, sessions held), oldest first
+    streak: int
+    missed: int
+    held_this_week: bool
+
+
+def board_rhythm(*, board: ImprovementBoard, today: dt.date | None = None) -> Rhythm:
+    """Sessions held per week over the last RHYTHM_WEEKS weeks, counted from the board's start."""
+    this_week = weeks.monday_of(today or timezone.localdate())
+    since = this_week - dt.timedelta(weeks=52)
+    held = dict(
+        BoardSession.objects.filter(board=board, week__gte=since, week__lte=this_week)
+        .values("week")
+        .annotate(n=Count("id"))
+        .values_list("week", "n")
+    )
+    first = max(weeks.monday_of(timezone.localtime(board.created_at).date()), since)
+    shown = [w for w in weeks.weeks_between(this_week - dt.timedelta(weeks=RHYTHM_WEEKS - 1), this_week) if w >= first]
+    # The streak counts back from last week; this week still counts once a session was held.
+    streak = 0
+    cursor = this_week if held.get(this_week) else this_week - dt.timedelta(weeks=1)
+    while held.get(cursor):
+        streak += 1
+        cursor -= dt.timedelta(weeks=1)
+    missed = sum(1 for w in shown if w < this_week and not held.get(w))
+    return Rhythm(
+        weeks=[(w, held.get(w, 0)) for w in shown],
+        streak=streak,
+        missed=missed,
+        held_this_week=bool(held.get(this_week)),
+    )
+
+
+@dataclass
+class CheckIn:
+    present_ids: set[int]
+    moods: list[tuple[str, str, int]]  # (value, label, count), every mood, in order
+    checked_in: int
+    my_mood: str
+
+
+def session_check_in(*, session: BoardSession, user_id: int | None) -> CheckIn:
+    """Who is present and the moods as counts (one query); never whose mood is whose, except
+    the viewer's own so they can change it."""
+    rows = list(Attendance.objects.filter(session=session).values_list("user_id", "mood"))
+    counts = Counter(mood for _, mood in rows if mood)
+    return CheckIn(
+        present_ids={uid for uid, _ in rows if uid is not None},
+        moods=[(value, str(label), counts.get(value, 0)) for value, label in Mood.choices],
+        checked_in=sum(counts.values()),
+        my_mood=next((mood for uid, mood in rows if uid == user_id and uid is not None), ""),
+    )
+
+
+def current_school_year(today: dt.date | None = None) -> int:
+    """The school year a date falls in, by its first calendar year (1 August to 31 July)."""
+    today = today or timezone.localdate()
+    return today.year if today.month >= 8 else today.year - 1
+
+
+@dataclass
+class BoardPage:
+    board: ImprovementBoard
+    cycle: GoalCycle
+    goals: list[Goal]
+    actions: dict[str, list[Action]]
+    obstacles: list[Obstacle]
+    resolved_obstacles: list[Obstacle]
+    successes: list[Success]
+    session: BoardSession | None
+    check_in: CheckIn | None
+    members: list[User]
+    rhythm: Rhythm
+    ambition: Ambition | None
+    themes: list[Theme]
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def open_action_count(self) -> int:
+        return len(self.actions[ActionStatus.TODO]) + len(self.actions[ActionStatus.DOING])
+
+
+def board_page(*, access: Access, board: ImprovementBoard) -> BoardPage:
+    """Everything the board page shows, in a fixed number of queries."""
+    cycle = GoalCycle.objects.get(board=board, closed_at__isnull=True)
+    obstacles = list(
+        Obstacle.objects.filter(board=board).exclude(status=ObstacleStatus.RESOLVED).order_by("created_at", "id")
+    )
+    resolved = list(
+        Obstacle.objects.filter(board=board, status=ObstacleStatus.RESOLVED).order_by("-resolved_at", "-id")[
+            :RECENT_RESOLVED
+        ]
+    )
+    session = (
+        BoardSession.objects.filter(board=board, closed_at__isnull=True)
+        .select_related("lead", "note_taker", "timekeeper")
+        .order_by("-week")
+        .first()
+    )
+    return BoardPage(
+        board=board,
+        cycle=cycle,
+        goals=goals_of_cycle(cycle=cycle),
+        actions=actions_of_cycle(cycle=cycle),
+        obstacles=obstacles,
+        resolved_obstacles=resolved,
+        successes=list(Success.objects.filter(board=board).order_by("-happened_on", "-id")[:RECENT_SUCCESSES]),
+        session=session,
+        check_in=session_check_in(session=session, user_id=access.user_id) if session else None,
+        members=board_members(board=board),
+        rhythm=board_rhythm(board=board),
+        ambition=Ambition.objects.filter(school_id=board.school_id).first(),
+        themes=board_themes(board=board),
+    )
+
+
+def team_board(*, team) -> ImprovementBoard | None:
+    """The team's improvement board, if it has been started."""
+    return ImprovementBoard.objects.filter(team=team, kind="team").first()
+
+
+def open_goals(*, board: ImprovementBoard) -> list[Goal]:
+    """The goals of the open cycle, for an action's goal choice."""
+    return list(Goal.objects.filter(board=board, cycle__closed_at__isnull=True).order_by("position", "id"))
+
+
+def boards_for(*, access: Access, school_id: int) -> list[ImprovementBoard]:
+    """The school's boards this user may read: every board for roles that reach the whole
+    school, a teacher's own teams' boards otherwise (organisational boards: whole-school roles)."""
+    from leerkracht.roles import Capability, Reach
+
+    reach = access.team_reach(Capability.TEAM_VIEW, school_id)
+    boards = ImprovementBoard.objects.filter(school_id=school_id).select_related("team", "owner")
+    if reach is Reach.OWN_TEAMS:
+        boards = boards.filter(team_id__in=access.team_ids)
+    elif reach is None:
+        boards = boards.none()
+    return list(boards.order_by("kind", "title"))
+
+
+def session_actions_made(*, session: BoardSession) -> list[Action]:
+    """The actions agreed during a session (part of its record)."""
+    return list(
+        Action.objects.filter(session=session)
+        .prefetch_related(Prefetch("owners", queryset=User.objects.order_by("first_name", "last_name")))
+        .order_by("id")
+    )
+
+
+def board_themes(*, board: ImprovementBoard) -> list[Theme]:
+    """The school's themes of this school year, for a goal's theme choice."""
+    return list(Theme.objects.filter(school_id=board.school_id, school_year=current_school_year()))
+
+
+def goal_get(*, board: ImprovementBoard, goal_id: int) -> Goal:
+    """A goal of this board with its latest measurement (DoesNotExist → the view's 404)."""
+    latest = Measurement.objects.filter(goal=OuterRef("pk")).order_by("-week")
+    return (
+        Goal.objects.select_related("theme")
+        .annotate(
+            latest_value=Subquery(latest.values("value")[:1]),
+            latest_week=Subquery(latest.values("week")[:1]),
+            measurement_count=Count("measurements"),
+        )
+        .get(pk=goal_id, board=board)
+    )
+
+
+def goal_measurements(*, goal: Goal) -> list[Measurement]:
+    return list(Measurement.objects.filter(goal=goal).order_by("week"))
+
+
+def action_get(*, board: ImprovementBoard, action_id: int) -> Action:
+    return (
+        Action.objects.select_related("goal", "cycle")
+        .prefetch_related(Prefetch("owners", queryset=User.objects.order_by("first_name", "last_name")))
+        .get(pk=action_id, board=board)
+    )
+
+
+def obstacle_get(*, board: ImprovementBoard, obstacle_id: int) -> Obstacle:
+    return Obstacle.objects.get(pk=obstacle_id, board=board)
+
+
+def success_get(*, board: ImprovementBoard, success_id: int) -> Success:
+    return Success.objects.get(pk=success_id, board=board)
+
+
+def session_get(*, board: ImprovementBoard, session_id: int) -> BoardSession:
+    return BoardSession.objects.select_related("lead", "note_taker", "timekeeper", "cycle").get(
+        pk=session_id, board=board
+    )
+
+
+def session_list(*, board: ImprovementBoard, page: int = 1, per_page: int = 20) -> Page:
+    """Past and current sessions, newest first, with how many were present (paged)."""
+    sessions = (
+        BoardSession.objects.filter(board=board)
+        .select_related("lead")
+        .annotate(present=Count("attendances"))
+        .order_by("-week", "-started_at")
+    )
+    return Paginator(sessions, per_page).get_page(page)
+
+
+def board_history(
+    *, board: ImprovementBoard, entity: str | None = None, entity_id: int | None = None, page: int = 1
+) -> Page:
+    """The board's recorded changes, newest first, optionally of one card (paged)."""
+    events = BoardEvent.objects.filter(board=board).select_related("user").order_by("-at", "-id")
+    if entity:
+        events = events.filter(entity=entity)
+        if entity_id is not None:
+            events = events.filter(entity_id=entity_id)
+    return Paginator(events, 50).get_page(page)
+
+
+def board_snapshot(*, board: ImprovementBoard, session: BoardSession) -> dict:
+    """The board as it stands, as plain data for a session's record (read back without joins)."""
+    cycle = session.cycle
+    goals = goals_of_cycle(cycle=cycle)
+    actions = actions_of_cycle(cycle=cycle)
+    check_in = session_check_in(session=session, user_id=None)
+    present = User.objects.filter(pk__in=check_in.present_ids).order_by("first_name", "last_name")
+    since = (
+        BoardSession.objects.filter(board=board, closed_at__isnull=False, week__lt=session.week)
+        .order_by("-week")
+        .values_list("week", flat=True)
+        .first()
+    )
+    successes = Success.objects.filter(board=board)
+    if since is not None:
+        successes = successes.filter(happened_on__gte=since)
+    return {
+        "week": session.week.isoformat(),
+        "cycle": cycle.number,
+        "present": [u.full_name for u in present],
+        "checked_in": check_in.checked_in,
+        "moods": [[label, count] for _, label, count in check_in.moods],
+        "roles": {
+            "lead": session.lead.full_name if session.lead else "",
+            "note_taker": session.note_taker.full_name if session.note_taker else "",
+            "timekeeper": session.timekeeper.full_name if session.timekeeper else "",
+        },
+        "successes": [{"title": s.title, "who": s.who, "on": s.happened_on.isoformat()} for s in successes[:20]],
+        "goals": [
+            {
+                "big_goal": g.big_goal,
+                "concrete": g.concrete,
+                "measure_what": g.measure_what,
+                "target": _num(g.target),
+                "baseline": _num(g.baseline),
+                "unit": g.unit,
+                "latest": _num(g.latest_value),
+                "latest_week": g.latest_week.isoformat() if g.latest_week else None,
+                "status": str(g.get_status_display()),
+            }
+            for g in goals
+        ],
+        "actions": {
+            status: [
+                {
+                    "title": a.title,
+                    "owners": [u.full_name for u in a.owners.all()],
+                    "due_week": a.due_week.isoformat() if a.due_week else None,
+                    "goal": a.goal.big_goal if a.goal else "",
+                    "made_here": a.session_id == session.pk,
+                }
+                for a in column
+            ]
+            for status, column in actions.items()
+        },
+        "obstacles": [
+            {"title": o.title, "status": str(o.get_status_display())}
+            for o in Obstacle.objects.filter(board=board).exclude(status=ObstacleStatus.RESOLVED)
+        ],
+    }
+
+
+def _num(value):
+    return None if value is None else f"{value.normalize():f}"

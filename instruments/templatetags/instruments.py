@@ -1,0 +1,75 @@
+"""Small filters for the board's templates: weeks, Dutch numbers, action columns and moves."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import gettext as _
+
+from instruments import weeks
+from instruments.models import ActionStatus
+
+register = template.Library()
+
+
+@register.filter
+def week(monday) -> str:
+    """A stored week (its Monday) as "week 47"."""
+    if not monday:
+        return ""
+    if isinstance(monday, str):
+        import datetime as dt
+
+        monday = dt.date.fromisoformat(monday)
+    return weeks.week_label(monday)
+
+
+@register.filter
+def num(value) -> str:
+    """A decimal the Dutch way, without trailing zeros: 12,5 — not 12.50."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(str(value))
+    text = f"{value.normalize():f}"
+    return text.replace(".", ",")
+
+
+@register.filter
+def action_columns(page) -> list[tuple[str, str, list]]:
+    """(status, label, actions) for the three columns, in board order."""
+    return [(status, str(label), page.actions[status]) for status, label in ActionStatus.choices]
+
+
+@register.filter
+def is_overdue(action) -> bool:
+    return bool(action.due_week) and action.status != ActionStatus.DONE and action.due_week < weeks.this_week()
+
+
+MOVES = {
+    ActionStatus.TODO: [(ActionStatus.DOING, "Start"), (ActionStatus.DONE, "Klaar")],
+    ActionStatus.DOING: [(ActionStatus.TODO, "Terug naar te doen"), (ActionStatus.DONE, "Klaar")],
+    ActionStatus.DONE: [(ActionStatus.DOING, "Toch nog bezig")],
+}
+
+
+@register.filter
+def moves(action) -> list[tuple[str, str]]:
+    """Where an action can go from its column, with the button's words."""
+    return [(status.value, _(label)) for status, label in MOVES[ActionStatus(action.status)]]
+
+
+@register.filter
+def join_names(users) -> str:
+    return ", ".join(u.full_name for u in users)
+
+
+@register.filter
+def widget_id(field, key) -> str:
+    """Render a form field's widget with the id "m<key>-<name>" (a form repeated on every card
+    needs unique ids), wiring aria-invalid and aria-describedby to its error."""
+    element_id = f"m{key}-{field.name}"
+    attrs = {"id": element_id}
+    if field.errors:
+        attrs.update({"aria-invalid": "true", "aria-describedby": f"{element_id}-error"})
+    return field.as_widget(attrs=attrs)

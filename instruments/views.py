@@ -1,0 +1,733 @@
+"""Pages of the improvement board. Every small change is an htmx partial swap; without
+JavaScript the same forms post and redirect back to the board.
+
+Access: the middleware checks the capability against the school in the URL; the board itself is
+fetched through `access_board_by_id` (404 for missing, foreign and out of reach alike); a card
+is then looked up on that board only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from instruments import charts, selectors, services
+from instruments.forms import (
+    BASE_PREFIX,
+    ActionForm,
+    AttendanceForm,
+    BoardCreateForm,
+    CycleCloseForm,
+    GoalForm,
+    MeasurementForm,
+    MoodForm,
+    MoveForm,
+    ObstacleForm,
+    ResolveForm,
+    RolesForm,
+    SessionCloseForm,
+    SuccessForm,
+)
+from instruments.models import ActionStatus, BoardKind, Entity
+from leerkracht.access import NOT_FOUND_MESSAGE, access_board_by_id, access_team_by_id, requires
+from leerkracht.http import AppRequest
+from leerkracht.roles import Capability, Reach
+from schools import selectors as school_selectors
+
+TEMPLATE = "instruments/board.html"
+
+
+def _board(request: AppRequest, school_id: int, board_id: int, *, edit: bool = False):
+    capability = Capability.TEAM_EDIT if edit else Capability.TEAM_VIEW
+    return access_board_by_id(request.access, school_id=school_id, board_id=board_id, capability=capability)
+
+
+def _get(selector, **kwargs):
+    """A card of this board, or the same 404 as for a board out of reach."""
+    try:
+        return selector(**kwargs)
+    except ObjectDoesNotExist:
+        raise Http404(NOT_FOUND_MESSAGE) from None
+
+
+def _partial(request: AppRequest) -> bool:
+    # A history restore asks with HX-Request too, but needs the whole page back.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _board_url(board, anchor: str = "") -> str:
+    url = reverse("instruments:board", kwargs={"school_id": board.school_id, "board_id": board.pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _can_edit(request: AppRequest, board) -> bool:
+    return request.access.can(Capability.TEAM_EDIT, node_id=board.school_id, team_id=board.team_id) and (
+        board.team_id is not None or request.access.team_reach(Capability.TEAM_EDIT, board.school_id) is Reach.NODE
+    )
+
+
+def _page_context(request: AppRequest, board, **forms) -> dict:
+    page = selectors.board_page(access=request.access, board=board)
+    can_edit = _can_edit(request, board)
+    context = {
+        "board": board,
+        "school": board.school,
+        "page": page,
+        "can_edit": can_edit,
+        "wording": wording_for(board),
+        "this_week": _this_week(),
+        "blank_measurement_form": _blank_measurement_form(),
+    }
+    if can_edit:
+        goals = page.goals
+        context.setdefault("action_form", ActionForm(board=board, members=page.members, goals=goals, prefix="new"))
+        context.setdefault("goal_form", GoalForm(board=board, themes=page.themes, prefix="new-goal"))
+        context.setdefault("obstacle_form", ObstacleForm(prefix="new-obstacle"))
+        context.setdefault("success_form", SuccessForm(prefix="new-success"))
+        context.setdefault("close_form", SessionCloseForm())
+    context.update(forms)
+    return context
+
+
+def _blank_measurement_form() -> MeasurementForm:
+    return MeasurementForm(prefix="m", initial={"week": _this_week()})
+
+
+def _this_week():
+    from instruments.weeks import this_week
+
+    return this_week()
+
+
+def wording_for(board) -> dict:
+    """Pupil-friendly words on a class board; the programme's words elsewhere."""
+    if board.kind == BoardKind.CLASS:
+        return {
+            "successes": "Dit ging goed!",
+            "goals": "Onze doelen",
+            "actions": "Wie doet wat?",
+            "obstacles": "Hier lopen we tegenaan",
+            "check_in": "Hoe voel je je vandaag?",
+            "session": "bordsessie met de klas",
+        }
+    return {
+        "successes": "Successen",
+        "goals": "Doelen en metingen",
+        "actions": "Acties",
+        "obstacles": "Knelpunten",
+        "check_in": "Check-in",
+        "session": "bordsessie",
+    }
+
+
+# --- The board ---------------------------------------------------------------------------------
+
+
+@requires(Capability.TEAM_VIEW)
+@require_GET
+@vary_on_headers("HX-Request")
+def board(request: AppRequest, school_id: int, board_id: int):
+    """The board page: this week's session, successes, goals, actions and obstacles."""
+    board = _board(request, school_id, board_id)
+    return render(request, TEMPLATE, _page_context(request, board))
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def team_board_open(request: AppRequest, school_id: int, team_id: int):
+    """Open the team's board, making it from the programme's template the first time."""
+    team = access_team_by_id(request.access, school_id=school_id, team_id=team_id, capability=Capability.TEAM_EDIT)
+    board = services.team_board_get_or_create(team=team, user=request.user)
+    return _redirect(request, _board_url(board))
+
+
+@requires(Capability.TEAM_VIEW)
+@require_http_methods(["GET", "POST"])
+def board_list(request: AppRequest, school_id: int):
+    """The school's boards this person may see, and a form for a class or organisational board."""
+    access = request.access
+    teams = school_selectors.team_list(access=access, school_id=school_id)
+    boards = selectors.boards_for(access=access, school_id=school_id)
+    edit_reach = access.team_reach(Capability.TEAM_EDIT, school_id)
+    editable_teams = [t for t in teams if edit_reach is Reach.NODE or t.pk in access.team_ids] if edit_reach else []
+    kinds = (["class"] if editable_teams else []) + (["organisational"] if edit_reach is Reach.NODE else [])
+    form = BoardCreateForm(request.POST or None, teams=editable_teams, kinds=kinds)
+    status = 200
+    if request.method == "POST":
+        if not kinds:
+            raise PermissionDenied  # a reader of the school (expertcoach, verandercoach) makes no boards
+        if form.is_valid():
+            team = next((t for t in editable_teams if t.pk == form.cleaned_data["team"]), None)
+            try:
+                created = services.board_create(
+                    school_id=school_id,
+                    kind=BoardKind(form.cleaned_data["kind"]),
+                    title=form.cleaned_data["title"],
+                    user=request.user,
+                    team=team,
+                )
+                return _redirect(request, _board_url(created))
+            except ValidationError as error:
+                _add_errors(form, error)
+        status = 422
+    context = {
+        "school": school_selectors.school_get(access=access, school_id=school_id),
+        "boards": boards,
+        "form": form if kinds else None,
+    }
+    return render(request, "instruments/board_list.html", context, status=status)
+
+
+def _redirect(request: AppRequest, url: str) -> HttpResponse:
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _section(request: AppRequest, board, section: str, *, status: int = 200, **forms) -> HttpResponse:
+    """Answer a change with the section it changed (htmx) or the whole board (no JavaScript: a
+    redirect when it worked, the page with the form and its errors when it did not)."""
+    if _partial(request):
+        return render(request, f"{TEMPLATE}#{section}", _page_context(request, board, **forms), status=status)
+    if status == 200:
+        return redirect(_board_url(board, section))
+    return render(request, TEMPLATE, _page_context(request, board, **forms), status=status)
+
+
+# --- Goals and measurements --------------------------------------------------------------------
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def goal_create(request: AppRequest, school_id: int, board_id: int):
+    board = _board(request, school_id, board_id, edit=True)
+    form = GoalForm(request.POST, board=board, themes=selectors.board_themes(board=board), prefix="new-goal")
+    if form.is_valid():
+        try:
+            services.goal_create(board=board, user=request.user, **form.values())
+            return _section(request, board, "goals")
+        except ValidationError as error:
+            _add_errors(form, error)
+    return _section(request, board, "goals", status=422, goal_form=form)
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def measurement_add(request: AppRequest, school_id: int, board_id: int, goal_id: int):
+    board = _board(request, school_id, board_id, edit=True)
+    goal = _get(selectors.goal_get, board=board, goal_id=goal_id)
+    form = MeasurementForm(request.POST, prefix="m")
+    if form.is_valid():
+        try:
+            services.measurement_add(board=board, goal=goal, user=request.user, **form.cleaned_data)
+            return _card(request, board, "goal", goal_id=goal.pk)
+        except ValidationError as error:
+            _add_errors(form, error)
+    if _partial(request):
+        return _card(
+            request, board, "goal", goal_id=goal.pk, status=422, measurement_form=form, measure_goal_id=goal.pk
+        )
+    return render(
+        request, TEMPLATE, _page_context(request, board, measurement_form=form, measure_goal_id=goal.pk), status=422
+    )
+
+
+@requires(Capability.TEAM_VIEW)
+@require_GET
+def goal_chart(request: AppRequest, school_id: int, board_id: int, goal_id: int):
+    """The goal's progress chart as SVG (its text alternative is on the page next to it)."""
+    board = _board(request, school_id, board_id)
+    goal = _get(selectors.goal_get, board=board, goal_id=goal_id)
+    # Drawing takes tens of milliseconds; the board's revision changes with every edit, so a
+    # cached chart is never stale.
+    key = f"goal-chart:{goal.pk}:{board.revision}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = charts.goal_progress_svg(goal=goal, measurements=selectors.goal_measurements(goal=goal))
+        cache.set(key, svg, 60 * 60 * 24)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    patch_cache_control(response, private=True, max_age=300)
+    return response
+
+
+# --- Cards: view, edit (versioned), move ---------------------------------------------------------
+
+CARDS = {
+    # kind: (selector, form class, update service, id kwarg, section)
+    "goal": (selectors.goal_get, GoalForm, services.goal_update, "goal_id", "goals"),
+    "action": (selectors.action_get, ActionForm, services.action_update, "action_id", "actions"),
+    "obstacle": (selectors.obstacle_get, ObstacleForm, services.obstacle_update, "obstacle_id", "obstacles"),
+    "success": (selectors.success_get, SuccessForm, services.success_update, "success_id", "successes"),
+}
+
+
+def _form_kwargs(board, kind: str) -> dict:
+    if kind == "action":
+        return {
+            "board": board,
+            "members": selectors.board_members(board=board),
+            "goals": selectors.open_goals(board=board),
+        }
+    if kind == "goal":
+        return {"board": board, "themes": selectors.board_themes(board=board)}
+    return {}
+
+
+def _card(request: AppRequest, board, kind: str, *, status: int = 200, **context) -> HttpResponse:
+    """One card (htmx) or the board with that card in view (no JavaScript)."""
+    selector, _form, _update, id_kwarg, _section_name = CARDS[kind]
+    card = _get(selector, board=board, **{id_kwarg: context.pop(id_kwarg)})
+    if not _partial(request):
+        return redirect(_board_url(board, f"{kind}-{card.pk}"))
+    if kind == "action":
+        # An edit may have changed its status, and so its column: answer with all columns.
+        return reswap(retarget(_section(request, board, "actions", status=status), "#actions"), "outerHTML")
+    ctx = {
+        "board": board,
+        "school": board.school,
+        kind: card,
+        "can_edit": _can_edit(request, board),
+        "wording": wording_for(board),
+        "blank_measurement_form": _blank_measurement_form(),
+        **context,
+    }
+    return render(request, f"{TEMPLATE}#{kind}-card", ctx, status=status)
+
+
+def _edit_context(request: AppRequest, board, kind: str, card, **extra) -> dict:
+    return {
+        "board": board,
+        "school": board.school,
+        "kind": kind,
+        "card": card,
+        "wording": wording_for(board),
+        **extra,
+    }
+
+
+def card_edit_view(kind: str):
+    selector, form_class, update, id_kwarg, section = CARDS[kind]
+
+    @requires(Capability.TEAM_EDIT)
+    @require_http_methods(["GET", "POST"])
+    @vary_on_headers("HX-Request")
+    def edit(request: AppRequest, school_id: int, board_id: int, **kwargs):
+        board = _board(request, school_id, board_id, edit=True)
+        card = _get(selector, board=board, **{id_kwarg: kwargs[id_kwarg]})
+        # Ids carry the card: several edit forms can be open on one board.
+        extra = {**_form_kwargs(board, kind), "auto_id": f"{kind}-{card.pk}-%s"}
+        status, conflict = 200, None
+        if request.method == "GET":
+            form = form_class(instance=card, **extra)
+            base = form_class(instance=card, prefix=BASE_PREFIX, **extra)
+            version = card.version
+        else:
+            form = form_class(request.POST, instance=card, **extra)
+            base = form_class(request.POST, instance=card, prefix=BASE_PREFIX, **extra)
+            version = _int(request.POST.get("version"))
+            base.is_valid()
+            if form.is_valid() and version is not None:
+                try:
+                    update(
+                        board=board,
+                        user=request.user,
+                        version=version,
+                        base=base.values(),
+                        values=form.values(),
+                        **{id_kwarg: card.pk},
+                    )
+                    return _card(request, board, kind, **{id_kwarg: card.pk})
+                except services.EditConflict as error:
+                    conflict = error.conflicts
+                    # Start again from what is saved now; what this person typed stays in the form.
+                    card = _get(selector, board=board, **{id_kwarg: card.pk})
+                    base = form_class(instance=card, prefix=BASE_PREFIX, **extra)
+                    version = card.version
+                    status = 409
+                except ValidationError as error:
+                    _add_errors(form, error)
+                    status = 422
+            else:
+                status = 422
+        context = _edit_context(
+            request, board, kind, card, form=form, base_form=base, version=version, conflicts=conflict
+        )
+        if _partial(request):
+            return render(request, f"{TEMPLATE}#card-form", context, status=status)
+        return render(request, "instruments/card_edit.html", context, status=status)
+
+    edit.__name__ = f"{kind}_edit"
+    edit.__doc__ = f"Edit a {kind} (GET: the form in place of the card; POST: save, or say what conflicts)."
+    return edit
+
+
+goal_edit = card_edit_view("goal")
+action_edit = card_edit_view("action")
+obstacle_edit = card_edit_view("obstacle")
+success_edit = card_edit_view("success")
+
+
+def card_view(kind: str):
+    selector, _form, _update, id_kwarg, _section_name = CARDS[kind]
+
+    @requires(Capability.TEAM_VIEW)
+    @require_GET
+    def view(request: AppRequest, school_id: int, board_id: int, **kwargs):
+        board = _board(request, school_id, board_id)
+        return _card(request, board, kind, **{id_kwarg: kwargs[id_kwarg]})
+
+    view.__name__ = f"{kind}_card"
+    view.__doc__ = f"One {kind} card (htmx: after 'cancel' on its edit form)."
+    return view
+
+
+goal_card = card_view("goal")
+action_card = card_view("action")
+obstacle_card = card_view("obstacle")
+success_card = card_view("success")
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def action_create(request: AppRequest, school_id: int, board_id: int):
+    board = _board(request, school_id, board_id, edit=True)
+    form = ActionForm(
+        request.POST,
+        board=board,
+        members=selectors.board_members(board=board),
+        goals=selectors.open_goals(board=board),
+        prefix="new",
+    )
+    if form.is_valid():
+        values = form.values()
+        values["status"] = values.get("status") or ActionStatus.TODO
+        try:
+            services.action_create(board=board, user=request.user, **values)
+            return _section(request, board, "actions")
+        except ValidationError as error:
+            _add_errors(form, error)
+    return _section(request, board, "actions", status=422, action_form=form, open_add_action=True)
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def action_move(request: AppRequest, school_id: int, board_id: int, action_id: int):
+    """Move an action to to do / doing / done; answers with the actions section."""
+    board = _board(request, school_id, board_id, edit=True)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        _get(selectors.action_get, board=board, action_id=action_id)  # a missing action is 404 first
+        return _section(request, board, "actions", status=422)
+    try:
+        services.action_move(board=board, action_id=action_id, user=request.user, **form.cleaned_data)
+    except ObjectDoesNotExist:
+        raise Http404(NOT_FOUND_MESSAGE) from None
+    return _section(request, board, "actions")
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def obstacle_create(request: AppRequest, school_id: int, board_id: int):
+    board = _board(request, school_id, board_id, edit=True)
+    form = ObstacleForm(request.POST, prefix="new-obstacle")
+    if form.is_valid():
+        try:
+            services.obstacle_create(board=board, user=request.user, **form.cleaned_data)
+            return _section(request, board, "obstacles")
+        except ValidationError as error:
+            _add_errors(form, error)
+    return _section(request, board, "obstacles", status=422, obstacle_form=form)
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def obstacle_resolve(request: AppRequest, school_id: int, board_id: int, obstacle_id: int):
+    board = _board(request, school_id, board_id, edit=True)
+    obstacle = _get(selectors.obstacle_get, board=board, obstacle_id=obstacle_id)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.obstacle_resolve(board=board, obstacle_id=obstacle.pk, user=request.user, **form.cleaned_data)
+            return _section(request, board, "obstacles")
+        except (ValidationError, services.EditConflict) as error:
+            if isinstance(error, ValidationError):
+                _add_errors(form, error)
+            else:
+                form.add_error(
+                    None, "Iemand anders heeft dit knelpunt intussen veranderd. Bekijk het en probeer opnieuw."
+                )
+    return _section(request, board, "obstacles", status=422, resolve_form=form, resolve_id=obstacle.pk)
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def obstacle_to_action(request: AppRequest, school_id: int, board_id: int, obstacle_id: int):
+    """Turn a knelpunt into an action (the action keeps its text; owners and week come after)."""
+    board = _board(request, school_id, board_id, edit=True)
+    obstacle = _get(selectors.obstacle_get, board=board, obstacle_id=obstacle_id)
+    with contextlib.suppress(ValidationError):  # already resolved by a colleague: the fresh board shows it
+        services.obstacle_to_action(board=board, obstacle_id=obstacle.pk, user=request.user)
+    if _partial(request):
+        # Both sections change: the knelpunt leaves, the action arrives.
+        return render(request, f"{TEMPLATE}#obstacles-and-actions", _page_context(request, board))
+    return redirect(_board_url(board, "actions"))
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def success_create(request: AppRequest, school_id: int, board_id: int):
+    board = _board(request, school_id, board_id, edit=True)
+    form = SuccessForm(request.POST, prefix="new-success")
+    if form.is_valid():
+        try:
+            services.success_create(board=board, user=request.user, **form.cleaned_data)
+            return _section(request, board, "successes")
+        except ValidationError as error:
+            _add_errors(form, error)
+    return _section(request, board, "successes", status=422, success_form=form)
+
+
+# --- The weekly session ---------------------------------------------------------------------------
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def session_start(request: AppRequest, school_id: int, board_id: int):
+    board = _board(request, school_id, board_id, edit=True)
+    try:
+        services.session_start(board=board, user=request.user)
+    except ValidationError as error:
+        return _section(request, board, "session", status=422, session_error=" ".join(error.messages))
+    return _section(request, board, "session")
+
+
+def _session_change(request: AppRequest, school_id: int, board_id: int, session_id: int, change) -> HttpResponse:
+    board = _board(request, school_id, board_id, edit=True)
+    session = _get(selectors.session_get, board=board, session_id=session_id)
+    try:
+        change(board, session)
+    except ValidationError as error:
+        return _section(request, board, "session", status=422, session_error=" ".join(error.messages))
+    return _section(request, board, "session")
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def session_mood(request: AppRequest, school_id: int, board_id: int, session_id: int):
+    form = MoodForm(request.POST)
+
+    def change(board, session):
+        if not form.is_valid():
+            raise ValidationError("Kies een van de stemmingen.")
+        services.mood_check_in(board=board, session_id=session.pk, user=request.user, mood=form.cleaned_data["mood"])
+
+    return _session_change(request, school_id, board_id, session_id, change)
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def session_attendance(request: AppRequest, school_id: int, board_id: int, session_id: int):
+    form = AttendanceForm(request.POST)
+
+    def change(board, session):
+        if not form.is_valid():
+            raise ValidationError("Kies een teamlid.")
+        services.attendance_set(
+            board=board,
+            session_id=session.pk,
+            user=request.user,
+            member_id=form.cleaned_data["member"],
+            present=form.cleaned_data["present"],
+        )
+
+    return _session_change(request, school_id, board_id, session_id, change)
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def session_roles(request: AppRequest, school_id: int, board_id: int, session_id: int):
+    def change(board, session):
+        form = RolesForm(request.POST, members=selectors.board_members(board=board))
+        if not form.is_valid():
+            raise ValidationError("Kies voor elke rol iemand uit het team.")
+        services.session_roles_set(board=board, session_id=session.pk, user=request.user, roles=form.cleaned_data)
+
+    return _session_change(request, school_id, board_id, session_id, change)
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def session_close(request: AppRequest, school_id: int, board_id: int, session_id: int):
+    board = _board(request, school_id, board_id, edit=True)
+    session = _get(selectors.session_get, board=board, session_id=session_id)
+    form = SessionCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_close(board=board, session_id=session.pk, user=request.user, **form.cleaned_data)
+            url = reverse(
+                "instruments:session_detail",
+                kwargs={"school_id": board.school_id, "board_id": board.pk, "session_id": session.pk},
+            )
+            return _redirect(request, url)
+        except ValidationError as error:
+            _add_errors(form, error)
+    return _section(request, board, "session", status=422, close_form=form)
+
+
+@requires(Capability.TEAM_VIEW)
+@require_GET
+def session_list(request: AppRequest, school_id: int, board_id: int):
+    """Past weeks: every session held, newest first, and the rhythm."""
+    board = _board(request, school_id, board_id)
+    context = {
+        "board": board,
+        "school": board.school,
+        "sessions": selectors.session_list(board=board, page=_int(request.GET.get("pagina")) or 1),
+        "rhythm": selectors.board_rhythm(board=board),
+        "wording": wording_for(board),
+    }
+    return render(request, "instruments/session_list.html", context)
+
+
+@requires(Capability.TEAM_VIEW)
+@require_GET
+def session_detail(request: AppRequest, school_id: int, board_id: int, session_id: int):
+    """A session's record: as it was when it closed (its snapshot), or live while it runs."""
+    board = _board(request, school_id, board_id)
+    session = _get(selectors.session_get, board=board, session_id=session_id)
+    context = {
+        "board": board,
+        "school": board.school,
+        "session": session,
+        "record": session.snapshot,
+        "actions_made": selectors.session_actions_made(session=session),
+        "wording": wording_for(board),
+    }
+    return render(request, "instruments/session_detail.html", context)
+
+
+# --- Cycles ---------------------------------------------------------------------------------------
+
+
+@requires(Capability.TEAM_EDIT)
+@require_http_methods(["GET", "POST"])
+def cycle_close(request: AppRequest, school_id: int, board_id: int):
+    """The short retrospective that closes a cycle and opens the next."""
+    board = _board(request, school_id, board_id, edit=True)
+    page = selectors.board_page(access=request.access, board=board)
+    open_actions = page.actions[ActionStatus.TODO] + page.actions[ActionStatus.DOING]
+    form = CycleCloseForm(request.POST or None, open_actions=open_actions)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.cycle_close(
+                    board=board,
+                    user=request.user,
+                    went_well=data["went_well"],
+                    to_change=data["to_change"],
+                    goals_reached=data["goals_reached"],
+                    next_weeks=data["next_weeks"],
+                    carry_over_action_ids=data["carry_over"],
+                )
+                return _redirect(request, _board_url(board))
+            except ValidationError as error:
+                _add_errors(form, error)
+        status = 422
+    context = {"board": board, "school": board.school, "page": page, "form": form, "wording": wording_for(board)}
+    return render(request, "instruments/cycle_close.html", context, status=status)
+
+
+# --- Presentation, print, history -----------------------------------------------------------------
+
+
+@requires(Capability.TEAM_VIEW)
+@require_GET
+def presentation(request: AppRequest, school_id: int, board_id: int):
+    """The board for the classroom screen: large type, high contrast, no editing chrome. It keeps
+    itself up to date by asking for its content every few seconds (see presentation_content)."""
+    board = _board(request, school_id, board_id)
+    context = _page_context(request, board)
+    context["can_edit"] = False
+    context["etag"] = _presentation_etag(board)
+    return render(request, "instruments/presentation.html", context)
+
+
+def _presentation_etag(board) -> str:
+    return f'"board-{board.pk}-{board.revision}"'
+
+
+@requires(Capability.TEAM_VIEW)
+@require_GET
+def presentation_content(request: AppRequest, school_id: int, board_id: int):
+    """The presentation's content. Polled with If-None-Match: while nothing changed on the board
+    the answer is an empty 304 after one query for the board (its revision)."""
+    board = _board(request, school_id, board_id)
+    etag = _presentation_etag(board)
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+    else:
+        context = _page_context(request, board)
+        context["can_edit"] = False
+        response = render(request, "instruments/presentation.html#presentation-content", context)
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@requires(Capability.TEAM_VIEW)
+@require_GET
+def board_print(request: AppRequest, school_id: int, board_id: int):
+    """The board on one A4 landscape sheet."""
+    board = _board(request, school_id, board_id)
+    context = _page_context(request, board)
+    context["can_edit"] = False
+    return render(request, "instruments/print.html", context)
+
+
+@requires(Capability.TEAM_VIEW)
+@require_GET
+def board_history(request: AppRequest, school_id: int, board_id: int):
+    """Every recorded change on the board (or of one card), newest first. Read only."""
+    board = _board(request, school_id, board_id)
+    entity = request.GET.get("soort") or None
+    if entity not in Entity.values:
+        entity = None
+    entity_id = _int(request.GET.get("id")) if entity else None
+    context = {
+        "board": board,
+        "school": board.school,
+        "events": selectors.board_history(
+            board=board, entity=entity, entity_id=entity_id, page=_int(request.GET.get("pagina")) or 1
+        ),
+        "entity": entity,
+        "entity_id": entity_id,
+        "entities": Entity.choices,
+        "wording": wording_for(board),
+    }
+    return render(request, "instruments/history.html", context)
