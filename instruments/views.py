@@ -77,17 +77,8 @@ def _can_edit(request: AppRequest, board) -> bool:
 
 def _page_context(request: AppRequest, board, **forms) -> dict:
     page = selectors.board_page(access=request.access, board=board)
-    can_edit = _can_edit(request, board)
-    context = {
-        "board": board,
-        "school": board.school,
-        "page": page,
-        "can_edit": can_edit,
-        "wording": wording_for(board),
-        "this_week": _this_week(),
-        "blank_measurement_form": _blank_measurement_form(),
-    }
-    if can_edit:
+    context = {**_board_context(request, board), "page": page, "this_week": _this_week()}
+    if context["can_edit"]:
         goals = page.goals
         context.setdefault("action_form", ActionForm(board=board, members=page.members, goals=goals, prefix="new"))
         context.setdefault("goal_form", GoalForm(board=board, themes=page.themes, prefix="new-goal"))
@@ -96,6 +87,18 @@ def _page_context(request: AppRequest, board, **forms) -> dict:
         context.setdefault("close_form", SessionCloseForm())
     context.update(forms)
     return context
+
+
+def _board_context(request: AppRequest, board) -> dict:
+    """What every board template and partial needs besides its own content."""
+    return {
+        "board": board,
+        "school": board.school,
+        "can_edit": _can_edit(request, board),
+        "wording": wording_for(board),
+        "history_url": reverse("instruments:history", kwargs={"school_id": board.school_id, "board_id": board.pk}),
+        "blank_measurement_form": _blank_measurement_form(),
+    }
 
 
 def _blank_measurement_form() -> MeasurementForm:
@@ -299,27 +302,12 @@ def _card(request: AppRequest, board, kind: str, *, status: int = 200, **context
     if kind == "action":
         # An edit may have changed its status, and so its column: answer with all columns.
         return reswap(retarget(_section(request, board, "actions", status=status), "#actions"), "outerHTML")
-    ctx = {
-        "board": board,
-        "school": board.school,
-        kind: card,
-        "can_edit": _can_edit(request, board),
-        "wording": wording_for(board),
-        "blank_measurement_form": _blank_measurement_form(),
-        **context,
-    }
+    ctx = {**_board_context(request, board), kind: card, **context}
     return render(request, f"{TEMPLATE}#{kind}-card", ctx, status=status)
 
 
 def _edit_context(request: AppRequest, board, kind: str, card, **extra) -> dict:
-    return {
-        "board": board,
-        "school": board.school,
-        "kind": kind,
-        "card": card,
-        "wording": wording_for(board),
-        **extra,
-    }
+    return {**_board_context(request, board), "kind": kind, "card": card, **extra}
 
 
 def card_edit_view(kind: str):
@@ -436,17 +424,27 @@ def action_create(request: AppRequest, school_id: int, board_id: int):
 @requires(Capability.TEAM_EDIT)
 @require_POST
 def action_move(request: AppRequest, school_id: int, board_id: int, action_id: int):
-    """Move an action to to do / doing / done; answers with the actions section."""
+    """Move an action to to do / doing / done. htmx: the button's form removes the card, the
+    answer adds it to its new column and updates the counts (a few hundred bytes, not the
+    whole section)."""
     board = _board(request, school_id, board_id, edit=True)
     form = MoveForm(request.POST)
     if not form.is_valid():
         _get(selectors.action_get, board=board, action_id=action_id)  # a missing action is 404 first
-        return _section(request, board, "actions", status=422)
+        response = _section(request, board, "actions", status=422)
+        return reswap(retarget(response, "#actions"), "outerHTML") if _partial(request) else response
     try:
-        services.action_move(board=board, action_id=action_id, user=request.user, **form.cleaned_data)
+        action = services.action_move(board=board, action_id=action_id, user=request.user, **form.cleaned_data)
     except ObjectDoesNotExist:
         raise Http404(NOT_FOUND_MESSAGE) from None
-    return _section(request, board, "actions")
+    if not _partial(request):
+        return redirect(_board_url(board, f"action-{action.pk}"))
+    context = {
+        **_board_context(request, board),
+        "action": selectors.action_get(board=board, action_id=action.pk),
+        "counts": selectors.action_counts(cycle_id=action.cycle_id),
+    }
+    return render(request, f"{TEMPLATE}#action-moved", context)
 
 
 @requires(Capability.TEAM_EDIT)
