@@ -104,6 +104,10 @@ def _themes_in(themes):
 
 class OwnersField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
+    default_error_messages = {
+        "invalid_choice": _("Kies alleen mensen uit het team."),
+        "invalid_pk_value": _("Kies alleen mensen uit het team."),
+    }
 
     def label_from_instance(self, obj):
         return obj.full_name
@@ -120,6 +124,7 @@ class ActionForm(BoardFormMixin, forms.ModelForm):
         model = Action
         fields = ["title", "owners", "due_week", "goal", "status"]
         labels = {"title": _("Wat gaan we doen?"), "goal": _("Hoort bij doel"), "status": _("Status")}
+        error_messages = {"title": {"required": _("Schrijf op wat er gedaan wordt.")}}
         widgets = {"title": forms.TextInput(attrs={"autocomplete": "off"})}
 
     def __init__(self, *args, **kwargs):
@@ -155,6 +160,7 @@ class GoalForm(BoardFormMixin, forms.ModelForm):
             "status": _("status"),
         }
         widgets = {"concrete": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"big_goal": {"required": _("Schrijf op wat jullie willen bereiken.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,6 +172,7 @@ class ObstacleForm(forms.ModelForm):
         model = Obstacle
         fields = ["title", "description"]
         labels = {"title": _("Wat houdt ons tegen?"), "description": _("toelichting")}
+        error_messages = {"title": {"required": _("Schrijf op wat jullie tegenhoudt.")}}
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
@@ -190,6 +197,7 @@ class SuccessForm(forms.ModelForm):
         model = Success
         fields = ["title", "who", "happened_on"]
         labels = {"title": _("Wat vieren we?"), "who": _("wie"), "happened_on": _("wanneer")}
+        error_messages = {"title": {"required": _("Schrijf op wat er te vieren is.")}}
         widgets = {"happened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):

@@ -9,7 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, StringAgg, Subquery, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from instruments import weeks
@@ -68,15 +69,19 @@ def goals_of_cycle(*, cycle: GoalCycle) -> list[Goal]:
     )
 
 
-def actions_of_cycle(*, cycle: GoalCycle) -> dict[str, list[Action]]:
-    """The cycle's actions by status, each with its owners and goal (two queries)."""
-    columns: dict[str, list[Action]] = {status: [] for status in ActionStatus.values}
-    actions = (
-        Action.objects.filter(cycle=cycle)
-        .select_related("goal")
-        .prefetch_related(Prefetch("owners", queryset=User.objects.order_by("first_name", "last_name")))
-        .order_by("position", "id")
+def with_owner_names(actions):
+    """Annotate `owner_names` ("Anna de Vries, Bram Smit"): one query whatever the number of
+    actions or owners — a prefetch would add a query only when there are actions."""
+    name = Concat("ownerships__user__first_name", Value(" "), "ownerships__user__last_name")
+    return actions.annotate(
+        owner_names=StringAgg(name, delimiter=Value(", "), order_by=("ownerships__user__first_name",), default="")
     )
+
+
+def actions_of_cycle(*, cycle: GoalCycle) -> dict[str, list[Action]]:
+    """The cycle's actions by status, each with its owners' names and its goal (one query)."""
+    columns: dict[str, list[Action]] = {status: [] for status in ActionStatus.values}
+    actions = with_owner_names(Action.objects.filter(cycle=cycle).select_related("goal")).order_by("position", "id")
     for action in actions:
         columns[action.status].append(action)
     return columns
@@ -236,11 +241,7 @@ def boards_for(*, access: Access, school_id: int) -> list[ImprovementBoard]:
 
 def session_actions_made(*, session: BoardSession) -> list[Action]:
     """The actions agreed during a session (part of its record)."""
-    return list(
-        Action.objects.filter(session=session)
-        .prefetch_related(Prefetch("owners", queryset=User.objects.order_by("first_name", "last_name")))
-        .order_by("id")
-    )
+    return list(with_owner_names(Action.objects.filter(session=session)).order_by("id"))
 
 
 def board_themes(*, board: ImprovementBoard) -> list[Theme]:
@@ -267,11 +268,7 @@ def goal_measurements(*, goal: Goal) -> list[Measurement]:
 
 
 def action_get(*, board: ImprovementBoard, action_id: int) -> Action:
-    return (
-        Action.objects.select_related("goal", "cycle")
-        .prefetch_related(Prefetch("owners", queryset=User.objects.order_by("first_name", "last_name")))
-        .get(pk=action_id, board=board)
-    )
+    return with_owner_names(Action.objects.select_related("goal", "cycle")).get(pk=action_id, board=board)
 
 
 def obstacle_get(*, board: ImprovementBoard, obstacle_id: int) -> Obstacle:
@@ -357,7 +354,7 @@ def board_snapshot(*, board: ImprovementBoard, session: BoardSession) -> dict:
             status: [
                 {
                     "title": a.title,
-                    "owners": [u.full_name for u in a.owners.all()],
+                    "owners": [name for name in a.owner_names.split(", ") if name],
                     "due_week": a.due_week.isoformat() if a.due_week else None,
                     "goal": a.goal.big_goal if a.goal else "",
                     "made_here": a.session_id == session.pk,

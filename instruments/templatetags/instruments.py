@@ -82,8 +82,14 @@ def widget_id(field, key) -> str:
 # time. Each route is reversed once per process with placeholder ids, then filled in: urls.py
 # stays the only place that knows the paths.
 _PLACEHOLDERS = {"school_id": 7_000_000_001, "board_id": 7_000_000_002, "card": 7_000_000_003}
-_CARD_KWARG = {"goal": "goal_id", "measurement": "goal_id", "action": "action_id", "obstacle": "obstacle_id",
-               "success": "success_id", "session": "session_id"}
+_CARD_KWARG = {
+    "goal": "goal_id",
+    "measurement": "goal_id",
+    "action": "action_id",
+    "obstacle": "obstacle_id",
+    "success": "success_id",
+    "session": "session_id",
+}
 
 
 @functools.cache
