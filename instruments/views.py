@@ -21,6 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from instruments import charts, selectors, services
+from instruments.weeks import week_input_value
 from instruments.forms import (
     BASE_PREFIX,
     ActionForm,
@@ -98,6 +99,7 @@ def _board_context(request: AppRequest, board) -> dict:
         "wording": wording_for(board),
         "history_url": reverse("instruments:history", kwargs={"school_id": board.school_id, "board_id": board.pk}),
         "blank_measurement_form": _blank_measurement_form(),
+        "this_week_value": week_input_value(_this_week()),
     }
 
 
