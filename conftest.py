@@ -15,10 +15,12 @@ def _tenant_scope_for_setup():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Each test starts with an empty cache (it is the real Redis when REDIS_URL is set)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (the default one is the real Redis when REDIS_URL is
+    set; rendered board cards live in the process's memory)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
 
 

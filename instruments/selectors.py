@@ -74,7 +74,8 @@ def with_owner_names(actions):
     actions or owners — a prefetch would add a query only when there are actions."""
     name = Concat("ownerships__user__first_name", Value(" "), "ownerships__user__last_name")
     return actions.annotate(
-        owner_names=StringAgg(name, delimiter=Value(", "), order_by=("ownerships__user__first_name",), default="")
+        # No ORDER BY inside the aggregate: SQLite (the zero-configuration database) lacks it.
+        owner_names=StringAgg(name, delimiter=Value(", "), default="")
     )
 
 

@@ -21,7 +21,6 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from instruments import charts, selectors, services
-from instruments.weeks import week_input_value
 from instruments.forms import (
     BASE_PREFIX,
     ActionForm,
@@ -39,6 +38,8 @@ from instruments.forms import (
     SuccessForm,
 )
 from instruments.models import ActionStatus, BoardKind, Entity
+from instruments.templatetags.instruments import chart_version
+from instruments.weeks import week_input_value
 from leerkracht.access import NOT_FOUND_MESSAGE, access_board_by_id, access_team_by_id, requires
 from leerkracht.http import AppRequest
 from leerkracht.roles import Capability, Reach
@@ -100,6 +101,9 @@ def _board_context(request: AppRequest, board) -> dict:
         "history_url": reverse("instruments:history", kwargs={"school_id": board.school_id, "board_id": board.pk}),
         "blank_measurement_form": _blank_measurement_form(),
         "this_week_value": week_input_value(_this_week()),
+        # Set by a view answering a card's own form with its errors (that card is not cached).
+        "measure_goal_id": None,
+        "resolve_id": None,
     }
 
 
@@ -260,9 +264,9 @@ def goal_chart(request: AppRequest, school_id: int, board_id: int, goal_id: int)
     """The goal's progress chart as SVG (its text alternative is on the page next to it)."""
     board = _board(request, school_id, board_id)
     goal = _get(selectors.goal_get, board=board, goal_id=goal_id)
-    # Drawing takes tens of milliseconds; the board's revision changes with every edit, so a
-    # cached chart is never stale.
-    key = f"goal-chart:{goal.pk}:{board.revision}"
+    # Drawing takes tens of milliseconds; the key changes whenever the goal or its measurements
+    # do, so a cached chart is never stale (the page asks for it with the same version).
+    key = f"goal-chart:{goal.pk}:{chart_version(goal)}"
     svg = cache.get(key)
     if svg is None:
         svg = charts.goal_progress_svg(goal=goal, measurements=selectors.goal_measurements(goal=goal))
@@ -689,7 +693,8 @@ def presentation_content(request: AppRequest, school_id: int, board_id: int):
     the answer is an empty 304 after one query for the board (its revision)."""
     board = _board(request, school_id, board_id)
     etag = _presentation_etag(board)
-    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+    # A proxy that compresses the answer may weaken the tag (W/"…"); it still names this revision.
+    if etag in [tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponseNotModified()
     else:
         context = _page_context(request, board)

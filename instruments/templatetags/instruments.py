@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from decimal import Decimal
 
 from django import template
+from django.core.cache import caches
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from instruments import weeks
@@ -59,6 +62,18 @@ MOVES = {
 def moves(action) -> list[tuple[str, str]]:
     """Where an action can go from its column, with the button's words."""
     return [(status.value, _(label)) for status, label in MOVES[ActionStatus(action.status)]]
+
+
+@register.filter
+def equals(value, other) -> bool:
+    return value is not None and value == other
+
+
+@register.filter
+def chart_version(goal) -> str:
+    """What a goal's chart depends on: its version (target, baseline) and its measurements."""
+    latest = goal.latest_week.strftime("%Y%m%d") if goal.latest_week else "0"
+    return f"{goal.version}-{goal.measurement_count}-{latest}"
 
 
 @register.filter
@@ -115,3 +130,48 @@ def card_url(card, name: str) -> str:
         .replace(f"/{_PLACEHOLDERS['board_id']}/", f"/{card.board_id}/")
         .replace(f"/{_PLACEHOLDERS['card']}/", f"/{card.pk}/")
     )
+
+
+# --- Rendered cards, cached -------------------------------------------------------------------
+# A busy board is mostly cards that did not change since the last time anyone looked. Each card
+# is cached under a key made of everything it shows (its id and version, its owners' names, its
+# goal's version, the week, whether the viewer may edit...): a changed card gets a new key, so a
+# stale one is never read. The CSRF token differs per person, so cards are stored with a
+# placeholder in its place and the viewer's own token is put in on the way out.
+_CSRF_PLACEHOLDER = "csrf-placeholder-8c0e2f4a"
+
+
+class CardCacheNode(template.Node):
+    def __init__(self, nodelist, parts, live):
+        self.nodelist, self.parts, self.live = nodelist, parts, live
+
+    def render(self, context):
+        if self.live is not None and self.live.resolve(context):
+            return self.nodelist.render(context)  # a card showing this request's form and errors
+        raw = "\x1f".join(str(part.resolve(context)) for part in self.parts)
+        key = "card:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+        fragments = caches["fragments"]
+        html = fragments.get(key)
+        if html is None:
+            with context.push(csrf_token=_CSRF_PLACEHOLDER):
+                html = self.nodelist.render(context)
+            fragments.set(key, html)
+        token = context.get("csrf_token")
+        return mark_safe(html.replace(_CSRF_PLACEHOLDER, str(token) if token else ""))  # noqa: S308 (rendered by us)
+
+
+@register.tag
+def cardcache(parser, token):
+    """`{% cardcache "action" action.pk action.version … live=expr %}…{% endcardcache %}`: render
+    once per distinct set of parts; `live` true renders without the cache."""
+    bits = token.split_contents()[1:]
+    live = None
+    parts = []
+    for bit in bits:
+        if bit.startswith("live="):
+            live = parser.compile_filter(bit[len("live=") :])
+        else:
+            parts.append(parser.compile_filter(bit))
+    nodelist = parser.parse(("endcardcache",))
+    parser.delete_first_token()
+    return CardCacheNode(nodelist, parts, live)

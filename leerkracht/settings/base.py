@@ -98,6 +98,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered board cards (instruments' {% cardcache %}): in the worker's own memory, because a
+# network round trip per card would cost what rendering it costs. Keys carry everything a card
+# shows, so a stale entry is never read; old ones fall out when the cache is full.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 60 * 60 * 24,
+    "OPTIONS": {"MAX_ENTRIES": 20_000},
+}
 
 # --- Celery (see leerkracht/celery.py for why each reliability default is what it is). ---
 CELERY_BROKER_URL = REDIS_URL or "memory://"
