@@ -88,14 +88,6 @@ def actions_of_cycle(*, cycle: GoalCycle) -> dict[str, list[Action]]:
     return columns
 
 
-def action_counts(*, cycle_id: int) -> list[tuple[str, int]]:
-    """How many actions of a cycle are in each column (one query)."""
-    counts = dict(
-        Action.objects.filter(cycle_id=cycle_id).values("status").annotate(n=Count("id")).values_list("status", "n")
-    )
-    return [(status, counts.get(status, 0)) for status in ActionStatus.values]
-
-
 @dataclass
 class Rhythm:
     """Board sessions per week: the last weeks, the current streak and the weeks missed."""

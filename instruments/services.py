@@ -260,14 +260,17 @@ def card_update(
     card_id: int,
     user: User,
     version: int,
-    base: Mapping[str, Any],
+    base: Mapping[str, Any] | None,
     values: Mapping[str, Any],
     validate=None,
 ):
     """Write the fields of a card this person changed (those where `values` differs from `base`)
     and return the saved card. Raises `EditConflict` when another save changed one of those fields
-    to something else since `version`."""
+    to something else since `version`. `base=None` takes the saved values as the base: the
+    change is simply applied (a move)."""
     card = card_model.objects.select_for_update().get(pk=card_id, board=board)
+    if base is None:
+        base = {field: _current_value(card, field) for field in values}
     mine = {
         field: value
         for field, value in values.items()
@@ -567,16 +570,13 @@ def action_move(*, board: ImprovementBoard, action_id: int, user: User, status: 
     conflicts with a colleague's edit of the text."""
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Kies te doen, bezig of klaar.")})
-    current = Action.objects.filter(pk=action_id, board=board).values_list("status", flat=True).first()
-    if current is None:
-        raise Action.DoesNotExist
     return card_update(
         card_model=Action,
         board=board,
         card_id=action_id,
         user=user,
         version=version,
-        base={"status": current},
+        base=None,
         values={"status": status},
     )
 

@@ -430,9 +430,9 @@ def action_create(request: AppRequest, school_id: int, board_id: int):
 @requires(Capability.TEAM_EDIT)
 @require_POST
 def action_move(request: AppRequest, school_id: int, board_id: int, action_id: int):
-    """Move an action to to do / doing / done. htmx: the button's form removes the card, the
-    answer adds it to its new column and updates the counts (a few hundred bytes, not the
-    whole section)."""
+    """Move an action to to do / doing / done. htmx: the button's form removes the card and the
+    answer adds it to the end of its new column (a couple of kilobytes, not the whole section;
+    app.js recounts the columns)."""
     board = _board(request, school_id, board_id, edit=True)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -445,11 +445,7 @@ def action_move(request: AppRequest, school_id: int, board_id: int, action_id: i
         raise Http404(NOT_FOUND_MESSAGE) from None
     if not _partial(request):
         return redirect(_board_url(board, f"action-{action.pk}"))
-    context = {
-        **_board_context(request, board),
-        "action": selectors.action_get(board=board, action_id=action.pk),
-        "counts": selectors.action_counts(cycle_id=action.cycle_id),
-    }
+    context = {**_board_context(request, board), "action": selectors.action_get(board=board, action_id=action.pk)}
     return render(request, f"{TEMPLATE}#action-moved", context)
 
 

@@ -77,6 +77,12 @@ def chart_version(goal) -> str:
 
 
 @register.filter
+def cache_key(objects) -> str:
+    """A list of rows as part of a cache key: each one's id, version and name."""
+    return ";".join(f"{o.pk}.{getattr(o, 'version', '')}.{o}" for o in objects)
+
+
+@register.filter
 def join_names(users) -> str:
     return ", ".join(u.full_name for u in users)
 

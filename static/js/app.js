@@ -75,6 +75,25 @@
     setInterval(tick, 1000);
   });
 
+  // A moved action leaves one column and joins another without the columns being re-rendered:
+  // keep each column's count true to the cards in it.
+  function recountColumns() {
+    document.querySelectorAll(".action-column").forEach(function (column) {
+      var count = column.querySelector("[data-column-count]");
+      if (count) {
+        count.textContent = String(column.querySelectorAll("li.board-card").length);
+      }
+    });
+  }
+
+  // The moved card's own form is deleted with it, so its settle event never reaches the
+  // document; the out-of-band insert into the new column does.
+  ["htmx:afterSettle", "htmx:oobAfterSwap"].forEach(function (name) {
+    document.addEventListener(name, function () {
+      setTimeout(recountColumns, 0);
+    });
+  });
+
   // After an htmx swap the element that had focus is usually gone. Put focus back where the
   // person was: the same card if it still exists (a moved action), else the swapped section's
   // heading, so keyboard and screen-reader users are not thrown back to the top of the page.
@@ -85,13 +104,13 @@
     lastCardId = card ? card.id : null;
   });
 
-  document.addEventListener("htmx:afterSettle", function (event) {
+  function restoreFocus(event) {
     var active = document.activeElement;
     if (active && active !== document.body && document.contains(active)) {
       return;
     }
     var card = lastCardId && document.getElementById(lastCardId);
-    var target = card ? card.querySelector("button, a, input, textarea, select") : null;
+    var target = card ? card.querySelector("button, a[href], input:not([type=hidden]), textarea, select") : null;
     if (!target) {
       var swapped = event.detail && event.detail.elt;
       var section = swapped && document.contains(swapped) ? swapped : null;
@@ -103,5 +122,13 @@
     if (target) {
       target.focus();
     }
+  }
+
+  ["htmx:afterSettle", "htmx:oobAfterSwap"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      setTimeout(function () {
+        restoreFocus(event);
+      }, 0);
+    });
   });
 })();

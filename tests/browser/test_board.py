@@ -70,9 +70,12 @@ def test_teacher_adds_an_action_moves_it_to_done_and_records_a_measurement_witho
     expect(card).to_be_visible()
     expect(card).to_contain_text(teacher.full_name)
 
-    card.get_by_role("button", name=re.compile("^Klaar")).click()
+    card.get_by_role("button", name=re.compile("^Klaar")).focus()
+    page.keyboard.press("Enter")  # the keyboard works as well as a tap
     done = page.locator("#column-done li.board-card", has_text="Woordmuur maken in groep 4")
     expect(done).to_be_visible()
+    # Focus follows the card to its new column instead of falling back to the page's start.
+    expect(page.locator("#column-done li.board-card :focus")).to_have_count(1)
     expect(page.locator("#column-todo li.board-card", has_text="Woordmuur")).to_have_count(0)
     expect(page.locator("#count-done")).to_have_text("1")
 
