@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, StringAgg, Subquery, Value
+from django.db.models import Count, OuterRef, Q, StringAgg, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -177,13 +177,18 @@ class BoardPage:
 def board_page(*, access: Access, board: ImprovementBoard) -> BoardPage:
     """Everything the board page shows, in a fixed number of queries."""
     cycle = GoalCycle.objects.get(board=board, closed_at__isnull=True)
-    obstacles = list(
-        Obstacle.objects.filter(board=board).exclude(status=ObstacleStatus.RESOLVED).order_by("created_at", "id")
+    # Parked knelpunten and the last few resolved ones, in one query.
+    recent = Obstacle.objects.filter(board=board, status=ObstacleStatus.RESOLVED).order_by("-resolved_at", "-id")
+    rows = list(
+        Obstacle.objects.filter(board=board).filter(
+            ~Q(status=ObstacleStatus.RESOLVED) | Q(pk__in=Subquery(recent.values("pk")[:RECENT_RESOLVED]))
+        )
     )
-    resolved = list(
-        Obstacle.objects.filter(board=board, status=ObstacleStatus.RESOLVED).order_by("-resolved_at", "-id")[
-            :RECENT_RESOLVED
-        ]
+    obstacles = sorted((o for o in rows if o.status != ObstacleStatus.RESOLVED), key=lambda o: (o.created_at, o.pk))
+    resolved = sorted(
+        (o for o in rows if o.status == ObstacleStatus.RESOLVED),
+        key=lambda o: (o.resolved_at is not None, o.resolved_at, o.pk),
+        reverse=True,
     )
     session = (
         BoardSession.objects.filter(board=board, closed_at__isnull=True)

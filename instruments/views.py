@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -81,13 +82,19 @@ def _page_context(request: AppRequest, board, **forms) -> dict:
     page = selectors.board_page(access=request.access, board=board)
     context = {**_board_context(request, board), "page": page, "this_week": _this_week()}
     if context["can_edit"]:
-        goals = page.goals
-        context.setdefault("action_form", ActionForm(board=board, members=page.members, goals=goals, prefix="new"))
-        context.setdefault("goal_form", GoalForm(board=board, themes=page.themes, prefix="new-goal"))
-        context.setdefault("obstacle_form", ObstacleForm(prefix="new-obstacle"))
-        context.setdefault("success_form", SuccessForm(prefix="new-success"))
-        context.setdefault("close_form", SessionCloseForm())
+        # Built only if the page renders them: the add forms usually come from the card cache.
+        blank = {
+            "action_form": lambda: ActionForm(board=board, members=page.members, goals=page.goals, prefix="new"),
+            "goal_form": lambda: GoalForm(board=board, themes=page.themes, prefix="new-goal"),
+            "obstacle_form": lambda: ObstacleForm(prefix="new-obstacle"),
+            "success_form": lambda: SuccessForm(prefix="new-success"),
+            "close_form": SessionCloseForm,
+        }
+        context.update({name: SimpleLazyObject(make) for name, make in blank.items()})
     context.update(forms)
+    # A form handed in by a view carries this request's input and errors: render it, never the
+    # cached blank one.
+    context["bound"] = {name: True for name, form in forms.items() if getattr(form, "is_bound", False)}
     return context
 
 
@@ -99,7 +106,7 @@ def _board_context(request: AppRequest, board) -> dict:
         "can_edit": _can_edit(request, board),
         "wording": wording_for(board),
         "history_url": reverse("instruments:history", kwargs={"school_id": board.school_id, "board_id": board.pk}),
-        "blank_measurement_form": _blank_measurement_form(),
+        "blank_measurement_form": SimpleLazyObject(_blank_measurement_form),
         "this_week_value": week_input_value(_this_week()),
         # Set by a view answering a card's own form with its errors (that card is not cached).
         "measure_goal_id": None,
