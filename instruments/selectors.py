@@ -9,13 +9,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Q, StringAgg, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, OuterRef, Q, StringAgg, Subquery, TextField, Value
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from instruments import weeks
 from instruments.models import (
     Action,
+    ActionOwner,
     ActionStatus,
     Ambition,
     Attendance,
@@ -70,12 +71,20 @@ def goals_of_cycle(*, cycle: GoalCycle) -> list[Goal]:
 
 
 def with_owner_names(actions):
-    """Annotate `owner_names` ("Anna de Vries, Bram Smit"): one query whatever the number of
-    actions or owners — a prefetch would add a query only when there are actions."""
-    name = Concat("ownerships__user__first_name", Value(" "), "ownerships__user__last_name")
-    return actions.annotate(
+    """Annotate `owner_names` ("Anna de Vries, Bram Smit") with a subquery: the same number of
+    queries whatever the number of actions or owners (a prefetch adds one only when there are
+    actions), and no GROUP BY, so it also works under SELECT … FOR UPDATE."""
+    name = Concat("user__first_name", Value(" "), "user__last_name", output_field=TextField())
+    names = (
+        ActionOwner.objects.filter(action=OuterRef("pk"))
+        .order_by()
+        .values("action")
         # No ORDER BY inside the aggregate: SQLite (the zero-configuration database) lacks it.
-        owner_names=StringAgg(name, delimiter=Value(", "), default="")
+        .annotate(names=StringAgg(name, delimiter=Value(", "), output_field=TextField()))
+        .values("names")
+    )
+    return actions.annotate(
+        owner_names=Coalesce(Subquery(names, output_field=TextField()), Value(""), output_field=TextField())
     )
 
 

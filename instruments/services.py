@@ -263,12 +263,15 @@ def card_update(
     base: Mapping[str, Any] | None,
     values: Mapping[str, Any],
     validate=None,
+    queryset=None,
 ):
     """Write the fields of a card this person changed (those where `values` differs from `base`)
     and return the saved card. Raises `EditConflict` when another save changed one of those fields
     to something else since `version`. `base=None` takes the saved values as the base: the
-    change is simply applied (a move)."""
-    card = card_model.objects.select_for_update().get(pk=card_id, board=board)
+    change is simply applied (a move). `queryset` may add what the caller shows afterwards (only
+    the card's own row is locked)."""
+    queryset = card_model.objects.all() if queryset is None else queryset
+    card = queryset.select_for_update(of=("self",)).get(pk=card_id, board=board)
     if base is None:
         base = {field: _current_value(card, field) for field in values}
     mine = {
@@ -570,6 +573,8 @@ def action_move(*, board: ImprovementBoard, action_id: int, user: User, status: 
     conflicts with a colleague's edit of the text."""
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Kies te doen, bezig of klaar.")})
+    from instruments.selectors import with_owner_names
+
     return card_update(
         card_model=Action,
         board=board,
@@ -578,6 +583,8 @@ def action_move(*, board: ImprovementBoard, action_id: int, user: User, status: 
         version=version,
         base=None,
         values={"status": status},
+        # The moved card is shown right away: read its goal and owners while locking it.
+        queryset=with_owner_names(Action.objects.select_related("goal")),
     )
 
 

@@ -452,7 +452,7 @@ def action_move(request: AppRequest, school_id: int, board_id: int, action_id: i
         raise Http404(NOT_FOUND_MESSAGE) from None
     if not _partial(request):
         return redirect(_board_url(board, f"action-{action.pk}"))
-    context = {**_board_context(request, board), "action": selectors.action_get(board=board, action_id=action.pk)}
+    context = {**_board_context(request, board), "action": action}
     return render(request, f"{TEMPLATE}#action-moved", context)
 
 

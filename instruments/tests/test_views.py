@@ -115,7 +115,7 @@ EXPECTED_QUERIES = {
     "goal_chart": 6,
     "action_card": 17,
     "action_edit_form": 10,
-    "action_move": 11,
+    "action_move": 10,
     "action_create": 30,
     "goal_create": 23,
     "obstacle_create": 20,
