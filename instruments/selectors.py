@@ -44,7 +44,9 @@ def board_members(*, board: ImprovementBoard) -> list[User]:
     """The people of a board, by first name: the team's members (an organisational board: the
     school's schoolcoaches and leader)."""
     if board.team_id is not None:
-        memberships = TeamMembership.objects.filter(team_id=board.team_id).select_related("user")
+        memberships = TeamMembership.objects.filter(school_id=board.school_id, team_id=board.team_id).select_related(
+            "user"
+        )
     else:
         memberships = (
             SchoolMembership.objects.filter(school_id=board.school_id, role__in=["schoolcoach", "schoolleider"])

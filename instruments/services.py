@@ -368,7 +368,11 @@ def board_member_ids(board: ImprovementBoard) -> set[int]:
         from schools.models import SchoolMembership
 
         return set(SchoolMembership.objects.filter(school_id=board.school_id).values_list("user_id", flat=True))
-    return set(TeamMembership.objects.filter(team_id=board.team_id).values_list("user_id", flat=True))
+    return set(
+        TeamMembership.objects.filter(school_id=board.school_id, team_id=board.team_id).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def _check_owners(board: ImprovementBoard, owners) -> None:
