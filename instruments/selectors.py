@@ -112,13 +112,34 @@ class Rhythm:
 def board_rhythm(*, board: ImprovementBoard, today: dt.date | None = None) -> Rhythm:
     """Sessions held per week over the last RHYTHM_WEEKS weeks, counted from the board's start."""
     this_week = weeks.monday_of(today or timezone.localdate())
-    since = this_week - dt.timedelta(weeks=52)
-    held = dict(
-        BoardSession.objects.filter(board=board, week__gte=since, week__lte=this_week)
-        .values("week")
+    return _rhythm(board, _held([board], this_week)[board.pk], this_week)
+
+
+def rhythms_of(*, boards: list[ImprovementBoard], today: dt.date | None = None) -> dict[int, Rhythm]:
+    """The rhythm of several boards (a school's, for its schoolcoach) in one query."""
+    this_week = weeks.monday_of(today or timezone.localdate())
+    held = _held(boards, this_week)
+    return {board.pk: _rhythm(board, held[board.pk], this_week) for board in boards}
+
+
+def _held(boards: list[ImprovementBoard], this_week: dt.date) -> dict[int, dict[dt.date, int]]:
+    """Sessions per (board, week) over the last year."""
+    held: dict[int, dict[dt.date, int]] = {board.pk: {} for board in boards}
+    rows = (
+        BoardSession.objects.filter(
+            board__in=[b.pk for b in boards], week__gte=this_week - dt.timedelta(weeks=52), week__lte=this_week
+        )
+        .values("board_id", "week")
         .annotate(n=Count("id"))
-        .values_list("week", "n")
+        .values_list("board_id", "week", "n")
     )
+    for board_id, week, n in rows:
+        held[board_id][week] = n
+    return held
+
+
+def _rhythm(board: ImprovementBoard, held: dict[dt.date, int], this_week: dt.date) -> Rhythm:
+    since = this_week - dt.timedelta(weeks=52)
     first = max(weeks.monday_of(timezone.localtime(board.created_at).date()), since)
     shown = [w for w in weeks.weeks_between(this_week - dt.timedelta(weeks=RHYTHM_WEEKS - 1), this_week) if w >= first]
     # The streak counts back from last week; this week still counts once a session was held.

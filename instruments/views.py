@@ -157,22 +157,37 @@ def board(request: AppRequest, school_id: int, board_id: int):
     return render(request, TEMPLATE, _page_context(request, board))
 
 
-@requires(Capability.TEAM_EDIT)
-@require_POST
+@requires(Capability.TEAM_VIEW)
+@require_http_methods(["GET", "POST"])
 def team_board_open(request: AppRequest, school_id: int, team_id: int):
-    """Open the team's board, making it from the programme's template the first time."""
-    team = access_team_by_id(request.access, school_id=school_id, team_id=team_id, capability=Capability.TEAM_EDIT)
-    board = services.team_board_get_or_create(team=team, user=request.user)
-    return _redirect(request, _board_url(board))
+    """The team's board. GET: there if it exists, else a page to start it; POST (who may edit):
+    make it from the programme's template, then go there."""
+    access = request.access
+    team = access_team_by_id(access, school_id=school_id, team_id=team_id, capability=Capability.TEAM_VIEW)
+    can_edit = access.can(Capability.TEAM_EDIT, node_id=school_id, team_id=team.pk)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        board = services.team_board_get_or_create(team=team, user=request.user)
+        return _redirect(request, _board_url(board))
+    board = selectors.team_board(team=team)
+    if board is not None:
+        return redirect(_board_url(board))
+    context = {"school": team.school, "team": team, "can_edit": can_edit}
+    return render(request, "instruments/team_board_start.html", context)
 
 
 @requires(Capability.TEAM_VIEW)
 @require_http_methods(["GET", "POST"])
 def board_list(request: AppRequest, school_id: int):
-    """The school's boards this person may see, and a form for a class or organisational board."""
+    """The school's boards this person may see, each with its rhythm (the schoolcoach's view of
+    which teams keep their weekly session going), and a form for a class or organisational board."""
     access = request.access
     teams = school_selectors.team_list(access=access, school_id=school_id)
     boards = selectors.boards_for(access=access, school_id=school_id)
+    rhythms = selectors.rhythms_of(boards=boards)
+    for listed in boards:
+        listed.rhythm = rhythms[listed.pk]
     edit_reach = access.team_reach(Capability.TEAM_EDIT, school_id)
     editable_teams = [t for t in teams if edit_reach is Reach.NODE or t.pk in access.team_ids] if edit_reach else []
     kinds = (["class"] if editable_teams else []) + (["organisational"] if edit_reach is Reach.NODE else [])

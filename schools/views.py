@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from instruments.selectors import team_board
 from leerkracht.access import Access, access_team_by_id, personal, requires
 from leerkracht.http import AppRequest
 from leerkracht.roles import Capability, Level, Role
@@ -127,7 +126,6 @@ def team_detail(request: AppRequest, school_id: int, team_id: int):
         "team": team,
         "members": selectors.team_members(access=access, team=team),
         "can_edit": access.can(Capability.TEAM_EDIT, node_id=school_id, team_id=team.pk),
-        "board": team_board(team=team),
     }
     return render(request, "schools/team_detail.html", context)
 

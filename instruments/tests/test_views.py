@@ -103,6 +103,7 @@ def requests_for(contents) -> dict:
         "presentation": ("get", url(contents, "presentatie/"), None, {}),
         "presentation_content": ("get", url(contents, "presentatie/inhoud/"), None, HTMX),
         "print": ("get", url(contents, "afdrukken/"), None, {}),
+        "board_list": ("get", f"/school/{contents.board.school_id}/borden/", None, {}),
     }
 
 
@@ -129,6 +130,7 @@ EXPECTED_QUERIES = {
     "presentation": 16,
     "presentation_content": 15,
     "print": 16,
+    "board_list": 8,
 }
 
 
@@ -417,3 +419,43 @@ def test_goal_measurements_never_lower_the_count_of_goals_shown(client, home, te
     html = client.get(url(home)).content.decode()
     assert html.count(f'id="goal-{home.goal.pk}"') == 1
     assert Goal.objects.filter(board=home.board).count() == 1
+
+
+# --- The team's way in, and the school's boards with their rhythm ----------------------------------
+
+
+def test_the_team_page_link_leads_to_the_board_or_to_starting_it(client, world, home, teacher):
+    client.force_login(teacher)
+    response = client.get(f"/school/{world.home.pk}/teams/{world.home_team.pk}/bord/")
+    assert response.status_code == 302 and response["Location"] == url(home)
+    other = world.other_home_team
+    client.force_login(world.users[Role.SCHOOLCOACH])
+    start = client.get(f"/school/{world.home.pk}/teams/{other.pk}/bord/")
+    assert start.status_code == 200 and "Start het verbeterbord" in start.content.decode()
+    made = client.post(f"/school/{world.home.pk}/teams/{other.pk}/bord/")
+    assert made.status_code == 302 and "/borden/" in made["Location"]
+
+
+def test_a_reader_sees_there_is_no_board_yet_and_cannot_start_one(client, world):
+    other = world.other_home_team
+    client.force_login(world.users[Role.EXPERTCOACH])
+    page = client.get(f"/school/{world.home.pk}/teams/{other.pk}/bord/")
+    assert page.status_code == 200 and "Start het verbeterbord" not in page.content.decode()
+    assert client.post(f"/school/{world.home.pk}/teams/{other.pk}/bord/").status_code == 403
+
+
+def test_the_schoolcoach_sees_each_boards_rhythm_on_the_school_board_list(client, world, home, teacher):
+    started_weeks_ago(home.board, 5)
+    for back in (1, 2):
+        BoardSession.objects.create(
+            school_id=home.board.school_id,
+            board=home.board,
+            cycle=home.session.cycle,
+            week=weeks.this_week() - dt.timedelta(weeks=back),
+            started_at=timezone.now(),
+            closed_at=timezone.now(),
+        )
+    client.force_login(world.users[Role.SCHOOLCOACH])
+    html = client.get(f"/school/{world.home.pk}/borden/").content.decode()
+    assert home.board.title in html
+    assert "deze week gehouden" in html and "3 weken op rij" in html

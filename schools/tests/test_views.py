@@ -57,7 +57,7 @@ EXPECTED_QUERIES = {
     "school_overview": 7,
     "team_list": 6,
     "team_list_partial": 5,
-    "team_detail": 7,
+    "team_detail": 6,
     "people": 6,
     "my_schools": 6,
     "region_overview": 10,

@@ -1,0 +1,46 @@
+"""The Django admin (platform admins only, at /beheer/) for what a school sets once: its ambition
+and themes. The board history is shown read only: it is a record, not something to correct."""
+
+from django.contrib import admin
+
+from instruments.models import Ambition, BoardEvent, ImprovementBoard, Theme
+
+
+@admin.register(Ambition)
+class AmbitionAdmin(admin.ModelAdmin):
+    list_display = ["school", "text", "updated_at"]
+    search_fields = ["school__name", "text"]
+    raw_id_fields = ["school"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "school", "school_year", "starts_on", "ends_on"]
+    list_filter = ["school_year"]
+    search_fields = ["name", "school__name"]
+    raw_id_fields = ["school"]
+
+
+@admin.register(ImprovementBoard)
+class ImprovementBoardAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "school", "team", "revision"]
+    list_filter = ["kind"]
+    search_fields = ["title", "school__name", "team__name"]
+    raw_id_fields = ["school", "team", "owner"]
+    readonly_fields = ["revision"]
+
+
+@admin.register(BoardEvent)
+class BoardEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "board", "user", "entity", "entity_id", "verb", "field_label", "old", "new"]
+    list_filter = ["entity", "verb"]
+    raw_id_fields = ["board", "school", "user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
