@@ -416,6 +416,7 @@ def _check_theme(board: ImprovementBoard, theme: Theme | None) -> None:
 def goal_create(*, board: ImprovementBoard, user: User, **values) -> Goal:
     """Add a goal to the open cycle. Only the big goal is needed to begin; the other steps follow."""
     values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items() if k in GOAL_FIELDS}
+    values["status"] = values.get("status") or GoalStatus.ACTIVE  # the add form does not ask
     if not (values.get("big_goal") or "").strip():
         raise ValidationError({"big_goal": _("Schrijf op wat jullie willen bereiken.")})
     _check_theme(board, values.get("theme"))

@@ -1176,3 +1176,9 @@ def test_a_board_has_one_open_cycle(board, teacher):
     assert [(c.number, c.is_open) for c in cycles] == [(1, False), (2, False), (3, True)]
     with pytest.raises(IntegrityError), transaction.atomic():
         GoalCycle.objects.create(school_id=board.school_id, board=board, number=4, starts_on=week(0))
+
+
+def test_goal_create_without_a_status_starts_the_goal_as_running(board, teacher):
+    """The add form does not ask for a status: a new goal is running, not blank."""
+    goal = services.goal_create(board=board, user=teacher, big_goal="Rekenen automatiseren", status="")
+    assert Goal.objects.get(pk=goal.pk).status == GoalStatus.ACTIVE
