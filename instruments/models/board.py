@@ -8,6 +8,7 @@ concurrency: an edit names the version it started from, see `instruments.service
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,18 @@ class Theme(TenantModel):
 
     def __str__(self):
         return self.name
+
+    MAX_PER_SCHOOL_YEAR = 2
+
+    def clean(self):
+        """At most two themes per school year (the programme's rule: focus beats breadth)."""
+        if self.school_id is None or self.school_year is None:
+            return
+        others = Theme.unscoped.filter(school_id=self.school_id, school_year=self.school_year).exclude(pk=self.pk)
+        if others.count() >= self.MAX_PER_SCHOOL_YEAR:
+            raise ValidationError(
+                _("Een school werkt aan hoogstens twee thema's per schooljaar; dit schooljaar heeft er al twee.")
+            )
 
 
 class BoardKind(models.TextChoices):

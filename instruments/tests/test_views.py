@@ -459,3 +459,29 @@ def test_the_schoolcoach_sees_each_boards_rhythm_on_the_school_board_list(client
     html = client.get(f"/school/{world.home.pk}/borden/").content.decode()
     assert home.board.title in html
     assert "deze week gehouden" in html and "3 weken op rij" in html
+
+
+def test_without_javascript_an_invalid_action_answers_the_whole_board_with_the_error(client, home, teacher):
+    client.force_login(teacher)
+    response = client.post(url(home, "acties/nieuw/"), {"new-title": ""})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "<html" in html and "Schrijf op wat er gedaan wordt." in html
+
+
+def test_a_school_year_takes_at_most_two_themes(world):
+    from django.core.exceptions import ValidationError
+
+    from instruments.models import Theme
+
+    def theme(name):
+        return Theme(
+            school=world.home, name=name, school_year=2026, starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 12, 20)
+        )
+
+    for name in ("Rekenen", "Begrijpend lezen"):
+        made = theme(name)
+        made.full_clean()
+        made.save()
+    with pytest.raises(ValidationError, match="hoogstens twee"):
+        theme("Burgerschap").full_clean()
