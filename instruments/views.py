@@ -242,6 +242,18 @@ def _section(request: AppRequest, board, section: str, *, status: int = 200, **f
     return render(request, TEMPLATE, _page_context(request, board, **forms), status=status)
 
 
+def _create_card(request: AppRequest, board, *, form, create, section: str, form_name: str, values=None):
+    """Validate a new card's form, create it through the service and answer with its section (a
+    fresh form); or with the form, its errors and what was typed (422)."""
+    if form.is_valid():
+        try:
+            create(board=board, user=request.user, **(values(form) if values else form.cleaned_data))
+            return _section(request, board, section)
+        except ValidationError as error:
+            _add_errors(form, error)
+    return _section(request, board, section, status=422, **{form_name: form})
+
+
 # --- Goals and measurements --------------------------------------------------------------------
 
 
@@ -250,13 +262,15 @@ def _section(request: AppRequest, board, section: str, *, status: int = 200, **f
 def goal_create(request: AppRequest, school_id: int, board_id: int):
     board = _board(request, school_id, board_id, edit=True)
     form = GoalForm(request.POST, board=board, themes=selectors.board_themes(board=board), prefix="new-goal")
-    if form.is_valid():
-        try:
-            services.goal_create(board=board, user=request.user, **form.values())
-            return _section(request, board, "goals")
-        except ValidationError as error:
-            _add_errors(form, error)
-    return _section(request, board, "goals", status=422, goal_form=form)
+    return _create_card(
+        request,
+        board,
+        form=form,
+        create=services.goal_create,
+        section="goals",
+        form_name="goal_form",
+        values=lambda f: f.values(),
+    )
 
 
 @requires(Capability.TEAM_EDIT)
@@ -431,22 +445,17 @@ def _int(value) -> int | None:
 @require_POST
 def action_create(request: AppRequest, school_id: int, board_id: int):
     board = _board(request, school_id, board_id, edit=True)
-    form = ActionForm(
-        request.POST,
-        board=board,
-        members=selectors.board_members(board=board),
-        goals=selectors.open_goals(board=board),
-        prefix="new",
+    members, goals = selectors.board_members(board=board), selectors.open_goals(board=board)
+    form = ActionForm(request.POST, board=board, members=members, goals=goals, prefix="new")
+    return _create_card(
+        request,
+        board,
+        form=form,
+        create=services.action_create,
+        section="actions",
+        form_name="action_form",
+        values=lambda f: {**f.values(), "status": f.values().get("status") or ActionStatus.TODO},
     )
-    if form.is_valid():
-        values = form.values()
-        values["status"] = values.get("status") or ActionStatus.TODO
-        try:
-            services.action_create(board=board, user=request.user, **values)
-            return _section(request, board, "actions")
-        except ValidationError as error:
-            _add_errors(form, error)
-    return _section(request, board, "actions", status=422, action_form=form, open_add_action=True)
 
 
 @requires(Capability.TEAM_EDIT)
@@ -476,13 +485,9 @@ def action_move(request: AppRequest, school_id: int, board_id: int, action_id: i
 def obstacle_create(request: AppRequest, school_id: int, board_id: int):
     board = _board(request, school_id, board_id, edit=True)
     form = ObstacleForm(request.POST, prefix="new-obstacle")
-    if form.is_valid():
-        try:
-            services.obstacle_create(board=board, user=request.user, **form.cleaned_data)
-            return _section(request, board, "obstacles")
-        except ValidationError as error:
-            _add_errors(form, error)
-    return _section(request, board, "obstacles", status=422, obstacle_form=form)
+    return _create_card(
+        request, board, form=form, create=services.obstacle_create, section="obstacles", form_name="obstacle_form"
+    )
 
 
 @requires(Capability.TEAM_EDIT)
@@ -524,13 +529,9 @@ def obstacle_to_action(request: AppRequest, school_id: int, board_id: int, obsta
 def success_create(request: AppRequest, school_id: int, board_id: int):
     board = _board(request, school_id, board_id, edit=True)
     form = SuccessForm(request.POST, prefix="new-success")
-    if form.is_valid():
-        try:
-            services.success_create(board=board, user=request.user, **form.cleaned_data)
-            return _section(request, board, "successes")
-        except ValidationError as error:
-            _add_errors(form, error)
-    return _section(request, board, "successes", status=422, success_form=form)
+    return _create_card(
+        request, board, form=form, create=services.success_create, section="successes", form_name="success_form"
+    )
 
 
 # --- The weekly session ---------------------------------------------------------------------------
