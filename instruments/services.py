@@ -144,8 +144,12 @@ def team_board_get_or_create(*, team: Team, user: User | None) -> ImprovementBoa
         return board
     try:
         return board_create(school_id=team.school_id, kind=BoardKind.TEAM, title=team.name, user=user, team=team)
-    except (IntegrityError, ValidationError):  # a colleague made it a moment ago
-        return ImprovementBoard.objects.get(team=team, kind=BoardKind.TEAM)
+    except (IntegrityError, ValidationError):
+        # A colleague made it a moment ago; any other refusal stands.
+        existing = ImprovementBoard.objects.filter(team=team, kind=BoardKind.TEAM).first()
+        if existing is None:
+            raise
+        return existing
 
 
 def open_cycle(board: ImprovementBoard) -> GoalCycle:
@@ -310,7 +314,7 @@ def card_update(
             setattr(card, field, value)
     if not changes:
         return card
-    if "status" in mine and isinstance(card, Action):
+    if isinstance(card, Action) and any(change.field == "status" for change in changes):
         card.done_at = timezone.now() if card.status == ActionStatus.DONE else None
     card.version += 1
     card.save()
