@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Q, StringAgg, Subquery, TextField, Value
@@ -208,7 +208,6 @@ class BoardPage:
     rhythm: Rhythm
     ambition: Ambition | None
     themes: list[Theme]
-    extra: dict = field(default_factory=dict)
 
     @property
     def open_action_count(self) -> int:

@@ -105,9 +105,6 @@ def _record(
 
 # --- Boards and cycles ------------------------------------------------------------------------
 
-# The layout the programme uses, in the order a board session walks through it.
-BOARD_TEMPLATE = ("check-in", "successes", "goals", "actions", "obstacles")
-
 
 @transaction.atomic
 def board_create(
@@ -244,9 +241,8 @@ def _field_display(card, field: str, value) -> str:
     if getattr(model_field, "choices", None) and value not in (None, ""):
         return str(dict(model_field.choices).get(value, value))
     if model_field.is_relation and value is not None:
-        target = model_field.related_model.unscoped if hasattr(model_field.related_model, "unscoped") else None
-        related = (target or model_field.related_model.objects).filter(pk=value).first()
-        return display(related)
+        # The base manager: the card's own related row, already inside the board's school.
+        return display(model_field.related_model._base_manager.filter(pk=value).first())
     if field in ("due_week",) and value:
         return weeks.week_label(value)
     return display(value)

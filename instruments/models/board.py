@@ -191,10 +191,6 @@ class Goal(Card):
     def __str__(self):
         return self.big_goal
 
-    @property
-    def is_measurable(self) -> bool:
-        return bool(self.measure_what) and self.target is not None
-
 
 class Measurement(TenantModel):
     """One week's measured value of a goal."""

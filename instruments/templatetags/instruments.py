@@ -82,22 +82,6 @@ def cache_key(objects) -> str:
     return ";".join(f"{o.pk}.{getattr(o, 'version', '')}.{o}" for o in objects)
 
 
-@register.filter
-def join_names(users) -> str:
-    return ", ".join(u.full_name for u in users)
-
-
-@register.filter
-def widget_id(field, key) -> str:
-    """Render a form field's widget with the id "m<key>-<name>" (a form repeated on every card
-    needs unique ids), wiring aria-invalid and aria-describedby to its error."""
-    element_id = f"m{key}-{field.name}"
-    attrs = {"id": element_id}
-    if field.errors:
-        attrs.update({"aria-invalid": "true", "aria-describedby": f"{element_id}-error"})
-    return field.as_widget(attrs=attrs)
-
-
 # --- Card URLs ---------------------------------------------------------------------------------
 # A busy board renders a few hundred card links; reversing each one took a third of the page's
 # time. Each route is reversed once per process with placeholder ids, then filled in: urls.py
