@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import BigIntegerField, CharField, F, Value
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -239,3 +240,74 @@ def access_board_by_id(access: Access, *, school_id: int, board_id: int, capabil
     if reach is Reach.OWN_TEAMS and board.team_id not in access.team_ids:
         raise Http404(NOT_FOUND_MESSAGE)
     return board
+
+
+def access_lesson_design_by_id(access: Access, *, school_id: int, design_id: int, edit: bool = False):
+    """The lesson design `design_id` of school `school_id` if this user may read it (TEAM_VIEW)
+    or, with `edit`, change it (TEAM_EDIT). A teacher reads the designs of their own teams, those
+    shared with one of their teams and those they co-authored; they edit those of their own teams
+    and those they co-authored. Roles over the whole school reach every design. 404 for missing,
+    foreign and unreadable alike; 403 for a readable design this user may not edit."""
+    from instruments.models import LessonDesign, LessonDesignAuthor, LessonDesignShare
+
+    reach = access.team_reach(Capability.TEAM_VIEW, school_id)
+    if reach is None:
+        raise Http404(NOT_FOUND_MESSAGE)
+    try:
+        design = LessonDesign.objects.select_related("school", "team", "group").get(pk=design_id, school_id=school_id)
+    except LessonDesign.DoesNotExist:
+        raise Http404(NOT_FOUND_MESSAGE) from None
+    own_team = design.team_id in access.team_ids
+
+    def is_author() -> bool:
+        return LessonDesignAuthor.objects.filter(design=design, user_id=access.user_id).exists()
+
+    if reach is Reach.OWN_TEAMS and not own_team:
+        shared = LessonDesignShare.objects.filter(design=design, team_id__in=access.team_ids).exists()
+        if not shared and not is_author():
+            raise Http404(NOT_FOUND_MESSAGE)
+    if edit:
+        edit_reach = access.team_reach(Capability.TEAM_EDIT, school_id)
+        if not (edit_reach is Reach.NODE or (edit_reach is Reach.OWN_TEAMS and (own_team or is_author()))):
+            raise PermissionDenied
+    return design
+
+
+def access_lesson_visit_by_id(access: Access, *, school_id: int, visit_id: int):
+    """The lesson visit `visit_id` of school `school_id` for its visitor, its visited teacher and
+    the roles that see the school's people (schoolcoach, leader, coaches, admin); 404 for anyone
+    else, and for missing and foreign visits. This admits the *visit*; its notes and debrief are
+    for the visitor and the visited teacher only: `lesson_visit_content_visible`."""
+    from instruments.models import LessonVisit
+
+    try:
+        visit = LessonVisit.objects.select_related("school", "visitor", "visited", "group").get(
+            pk=visit_id, school_id=school_id
+        )
+    except LessonVisit.DoesNotExist:
+        raise Http404(NOT_FOUND_MESSAGE) from None
+    if lesson_visit_content_visible(access, visit) or access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id):
+        return visit
+    raise Http404(NOT_FOUND_MESSAGE)
+
+
+def lesson_visit_content_visible(access: Access, visit) -> bool:
+    """Whether this user may read what a visit brought (observations, debrief): its visitor and
+    its visited teacher, nobody else, whatever their role (DESIGN.md §5: development, not
+    appraisal)."""
+    return access.user_id is not None and access.user_id in (visit.visitor_id, visit.visited_id)
+
+
+def access_feedback_round_by_id(access: Access, *, school_id: int, round_id: int):
+    """The pupil feedback round `round_id` of school `school_id` for the teacher who opened it;
+    404 for everyone else, and for missing and foreign rounds. What a class says about a lesson
+    is for its teacher to discuss with the class; others see only that rounds were held."""
+    from instruments.models import FeedbackRound
+
+    try:
+        feedback_round = FeedbackRound.objects.select_related("school", "group").get(pk=round_id, school_id=school_id)
+    except FeedbackRound.DoesNotExist:
+        raise Http404(NOT_FOUND_MESSAGE) from None
+    if access.user_id is None or feedback_round.teacher_id != access.user_id:
+        raise Http404(NOT_FOUND_MESSAGE)
+    return feedback_round

@@ -47,6 +47,7 @@ class Capability(StrEnum):
     SCHOOL_VIEW_PEOPLE = "school.view_people"
     TEAM_VIEW = "team.view"
     TEAM_EDIT = "team.edit"
+    LESSON_VISIT_SCHEDULE_ANY = "lesson_visit.schedule_any"
     ADMIN_SITE = "platform.admin_site"
 
     @property
@@ -66,6 +67,7 @@ CAPABILITY_LEVEL: dict[Capability, Level] = {
     Capability.SCHOOL_VIEW_PEOPLE: Level.SCHOOL,
     Capability.TEAM_VIEW: Level.TEAM,
     Capability.TEAM_EDIT: Level.TEAM,
+    Capability.LESSON_VISIT_SCHEDULE_ANY: Level.SCHOOL,
     Capability.ADMIN_SITE: Level.PLATFORM,
 }
 
@@ -77,6 +79,7 @@ CAPABILITY_DESCRIPTION: dict[Capability, str] = {
     Capability.SCHOOL_VIEW_PEOPLE: "Wie er in de school werkt en met welke rol",
     Capability.TEAM_VIEW: "Een team en zijn verbeterbord bekijken",
     Capability.TEAM_EDIT: "Het verbeterbord van een team bewerken",
+    Capability.LESSON_VISIT_SCHEDULE_ANY: "Lesbezoeken plannen voor iedereen in de school (niet de inhoud lezen)",
     Capability.ADMIN_SITE: "Het beheer (Django admin) gebruiken",
 }
 
@@ -108,6 +111,10 @@ MATRIX: dict[Capability, dict[Role, Reach]] = {
         Role.SCHOOLCOACH: Reach.NODE,
         Role.LERAAR: Reach.OWN_TEAMS,
     },
+    # A teacher schedules their own visits (TEAM_EDIT in their school); the schoolcoach keeps the
+    # school's rhythm going and schedules for anyone. What a visit brought is read by nobody but
+    # its visitor and visited teacher, whatever the role (see access_lesson_visit_by_id).
+    Capability.LESSON_VISIT_SCHEDULE_ANY: {Role.SCHOOLCOACH: Reach.NODE},
     Capability.ADMIN_SITE: {Role.ADMIN: Reach.NODE},
 }
 

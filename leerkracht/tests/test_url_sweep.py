@@ -62,10 +62,27 @@ def foreign_ids(world) -> dict[str, int]:
         "region_id": foreign.region_id,
         "team_id": world.teams[foreign.pk][0].pk,
         **world.boards[foreign.pk].ids(),
+        **world.instruments[foreign.pk].ids(),
     }
 
 
-OBJECT_KWARGS = ["team_id", "board_id", "goal_id", "action_id", "obstacle_id", "success_id", "session_id"]
+OBJECT_KWARGS = [
+    "team_id",
+    "board_id",
+    "goal_id",
+    "action_id",
+    "obstacle_id",
+    "success_id",
+    "session_id",
+    "group_id",
+    "criterion_id",
+    "design_id",
+    "visit_id",
+    "round_id",
+    "input_id",
+]
+# Objects of the other instruments, each reached from the school in the URL (not through a board).
+INSTRUMENT_KWARGS = {"group_id", "criterion_id", "design_id", "visit_id", "round_id", "input_id"}
 
 
 def test_the_sweep_finds_routes_under_every_kind_of_node():
@@ -193,6 +210,19 @@ def test_foreign_board_or_cards_through_the_own_schools_url_are_404(client, worl
         failures += mixed_id_failures(client, role, route, callback, fill(route, home))
         if names - {"school_id", "board_id"} and role in (Role.LERAAR, Role.SCHOOLCOACH, Role.SCHOOLLEIDER):
             failures += mixed_id_failures(client, role, route, callback, fill(route, own_board))
+    assert failures == []
+
+
+@pytest.mark.parametrize("role", list(EXPECTED_VISIBLE))
+def test_foreign_designs_visits_and_rounds_through_the_own_schools_url_are_404(client, world, role):
+    """Mixing ids: the own school in the URL, another school's lesson design, visit, pupil group,
+    feedback round or pupil input after it — as page and as htmx partial, read and write."""
+    client.force_login(world.users[role])
+    home = {**foreign_ids(world), "school_id": world.home.pk}
+    failures = []
+    for route, callback, _ in node_routes():
+        if "board_id" not in kwarg_names(route) and set(kwarg_names(route)) & INSTRUMENT_KWARGS:
+            failures += mixed_id_failures(client, role, route, callback, fill(route, home))
     assert failures == []
 
 

@@ -33,6 +33,7 @@ class World:
     teams: dict = field(default_factory=dict)  # school.pk -> [team, team]
     users: dict = field(default_factory=dict)  # role -> user
     boards: dict = field(default_factory=dict)  # school.pk -> BoardContents (home and foreign school)
+    instruments: dict = field(default_factory=dict)  # school.pk -> InstrumentContents (home and foreign)
 
     @property
     def home(self):
@@ -101,6 +102,17 @@ def build_world() -> World:
     foreign_teacher = team_membership_add(user=UserFactory(), team=world.teams[world.foreign.pk][0]).user
     world.boards[home.pk] = fill_board(world.home_team, users[Role.LERAAR])
     world.boards[world.foreign.pk] = fill_board(world.teams[world.foreign.pk][0], foreign_teacher)
+
+    # A lesson design, a lesson visit (with notes), a pupil group with a criterion, a feedback
+    # round and a pupil input in both schools, for the same reason. In the home school the
+    # teacher designs with the schoolcoach, and the schoolcoach visits the teacher.
+    foreign_colleague = team_membership_add(user=UserFactory(), team=world.teams[world.foreign.pk][0]).user
+    world.instruments[home.pk] = fill_instruments(
+        world.boards[home.pk], teacher=users[Role.LERAAR], colleague=users[Role.SCHOOLCOACH]
+    )
+    world.instruments[world.foreign.pk] = fill_instruments(
+        world.boards[world.foreign.pk], teacher=foreign_teacher, colleague=foreign_colleague
+    )
     return world
 
 
@@ -138,6 +150,92 @@ def fill_board(team, member) -> BoardContents:
     session = services.session_start(board=board, user=member)
     board.refresh_from_db()
     return BoardContents(board, goal, action, obstacle, success, session)
+
+
+@dataclass
+class InstrumentContents:
+    group: object
+    criterion: object
+    design: object
+    visit: object
+    feedback_round: object
+    pupil_input: object
+
+    def ids(self) -> dict[str, int]:
+        return {
+            "group_id": self.group.pk,
+            "criterion_id": self.criterion.pk,
+            "design_id": self.design.pk,
+            "visit_id": self.visit.pk,
+            "round_id": self.feedback_round.pk,
+            "input_id": self.pupil_input.pk,
+        }
+
+
+def fill_instruments(board_contents: BoardContents, *, teacher, colleague) -> InstrumentContents:
+    """One of each of the other three instruments' objects in the board's school: a design by the
+    teacher and a colleague, a visit of the colleague to the teacher's lesson, a feedback round of
+    the teacher's group, and a pupil group's input on the board's goal."""
+    import datetime as dt
+    import secrets
+
+    from django.utils import timezone
+
+    from instruments import models as m
+    from instruments import weeks
+
+    board = board_contents.board
+    school = board.school
+    group = m.PupilGroup.objects.create(school=school, name="Groep 7", team=board.team)
+    criterion = m.FeedbackCriterion.objects.create(school=school, group=group, text="De uitleg was duidelijk")
+    design = m.LessonDesign.objects.create(
+        school=school,
+        team=board.team,
+        title="Breuken vergelijken",
+        subject="Rekenen",
+        group=group,
+        lesson_goal="Leerlingen vergelijken twee breuken met verschillende noemers",
+        created_by=teacher,
+    )
+    for author in (teacher, colleague):
+        m.LessonDesignAuthor.objects.create(school=school, design=design, user=author)
+    starts_at = timezone.now().replace(microsecond=0) + dt.timedelta(days=2)
+    visit = m.LessonVisit.objects.create(
+        school=school,
+        visitor=colleague,
+        visited=teacher,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=50),
+        group=group,
+        lesson_design=design,
+        scheduled_by=colleague,
+    )
+    m.LessonVisitNotes.objects.create(
+        school=school, visit=visit, observations="Geheim: drie leerlingen haakten af bij de uitleg"
+    )
+    now = timezone.now()
+    feedback_round = m.FeedbackRound.objects.create(
+        school=school,
+        teacher=teacher,
+        group=group,
+        title="Breuken",
+        code=secrets.token_hex(3).upper(),
+        opened_at=now,
+        closes_at=now + dt.timedelta(hours=1),
+        device_key=secrets.token_hex(32),
+    )
+    m.RoundStatement.objects.create(school=school, round=feedback_round, criterion=criterion, text=criterion.text)
+    pupil_input = m.PupilInput.objects.create(
+        school=school,
+        board=board,
+        goal=board_contents.goal,
+        group=group,
+        week=weeks.this_week(),
+        pupils=4,
+        suggestions="Meer tijd om samen te lezen",
+        recorded_by=teacher,
+    )
+    return InstrumentContents(group, criterion, design, visit, feedback_round, pupil_input)
 
 
 # What each role of the home school sees: DESIGN.md §5, written out school by school.

@@ -39,6 +39,10 @@ card_routes = [
 ]
 
 urlpatterns = [
+    # The other three instruments: their routes live beside their views, one module each.
+    path("", include("instruments.urls.lesson_design")),
+    path("", include("instruments.urls.lesson_visit")),
+    path("", include("instruments.urls.feedback")),
     path("school/<int:school_id>/borden/", views.board_list, name="board_list"),
     path("school/<int:school_id>/teams/<int:team_id>/bord/", views.team_board_open, name="team_board_open"),
     path(board, views.board, name="board"),

@@ -1,0 +1,130 @@
+"""Lesbezoek en feedback: a colleague visits a lesson to watch its effect on pupils, and a debrief
+(nagesprek) follows.
+
+Privacy (DESIGN.md §5): what was observed and said is developmental, not appraisal. It lives in
+its own table, `LessonVisitNotes`, which is read only through the access rule that admits the
+visitor and the visited teacher; the schoolcoach's and leader's pages read `LessonVisit` alone
+and learn only *that* the visit and debrief took place.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from leerkracht.tenancy import TenantModel
+
+
+class VisitStatus(models.TextChoices):
+    PLANNED = "planned", _("Gepland")
+    DONE = "done", _("Geweest")
+    CANCELLED = "cancelled", _("Afgezegd")
+
+
+class LessonVisit(TenantModel):
+    """A scheduled lesson visit: who visits whom, when, where and with what focus."""
+
+    MIN_MINUTES, MAX_MINUTES = 10, 240
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    visited = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField(_("begint om"))
+    ends_at = models.DateTimeField(_("eindigt om"))  # starts_at + duration, kept for overlap queries
+    group = models.ForeignKey(
+        "instruments.PupilGroup", on_delete=models.SET_NULL, null=True, blank=True, related_name="lesson_visits"
+    )
+    room = models.CharField(_("lokaal"), max_length=40, blank=True)
+    focus = models.TextField(_("kijkvraag"), max_length=1000, blank=True)
+    lesson_design = models.ForeignKey(
+        "instruments.LessonDesign", on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=VisitStatus.choices, default=VisitStatus.PLANNED)
+    # That (not what): visible to the schoolcoach and leader.
+    observed_at = models.DateTimeField(null=True, blank=True)
+    debriefed_at = models.DateTimeField(null=True, blank=True)
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["starts_at"]
+        verbose_name = _("lesbezoek")
+        verbose_name_plural = _("lesbezoeken")
+        indexes = [
+            models.Index(fields=["school", "starts_at"]),
+            models.Index(fields=["visitor", "starts_at"]),
+            models.Index(fields=["visited", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(visitor=F("visited")), name="visit_visitor_is_not_visited"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="visit_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"Lesbezoek {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration_minutes(self) -> int:
+        return round((self.ends_at - self.starts_at).total_seconds() / 60)
+
+
+class LessonVisitNotes(TenantModel):
+    """What the visitor observed and what the debrief brought. Visible to the visitor and the
+    visited teacher only (see the module docstring)."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    visit = models.OneToOneField(LessonVisit, on_delete=models.CASCADE, related_name="notes")
+    observations = models.TextField(_("observaties"), max_length=4000, blank=True)
+    went_well = models.TextField(_("wat ging goed"), max_length=2000, blank=True)
+    learned = models.TextField(_("wat hebben we geleerd"), max_length=2000, blank=True)
+    next_step = models.TextField(_("volgende stap"), max_length=2000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("verslag van een lesbezoek")
+        verbose_name_plural = _("verslagen van lesbezoeken")
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", _("Wordt verstuurd")
+    SENT = "sent", _("Verstuurd")
+
+
+class LessonVisitReminder(TenantModel):
+    """The e-mail reminder the day before, one per visit and person: the unique constraint plus
+    the status make a second run of the task send nothing twice."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    visit = models.ForeignKey(LessonVisit, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=ReminderStatus.choices, default=ReminderStatus.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [models.UniqueConstraint(fields=["visit", "user"], name="visit_reminder_once_per_person")]
+
+
+class CalendarFeed(models.Model):
+    """A person's private iCalendar feed: a secret URL a calendar app subscribes to without a
+    session. Not tenant-owned: one feed covers a person's visits in every school they work in.
+    Revoking it sets `revoked_at`; the URL then answers exactly like an unknown one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="feed_one_live_per_user"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Agenda-feed van {self.user_id}"

@@ -1,0 +1,3 @@
+"""Routes of the feedback instrument."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Routes of the lesson design instrument."""
+
+urlpatterns = []
