@@ -130,6 +130,16 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery beat: what runs on a clock (CELERY_TIMEZONE above, so hours are Amsterdam hours).
+from celery.schedules import crontab  # noqa: E402 - kept beside the schedule it serves
+
+CELERY_BEAT_SCHEDULE = {
+    # The e-mail reminder the day before a lesson visit: late afternoon, after school.
+    "lesson-visit-reminders": {
+        "task": "instruments.tasks.lesson_visit_reminders_due",
+        "schedule": crontab(hour=16, minute=0),
+    },
+}
 
 # --- Auth ---
 AUTH_USER_MODEL = "schools.User"

@@ -1,0 +1,147 @@
+"""Reads of the lesson visit instrument. None of them touches `LessonVisitNotes` except
+`lesson_visit_notes_get`, which the view calls only after `lesson_visit_content_visible`: the
+calendar, detail, rhythm, reminder and feed read the visit alone (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import DateTimeField, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from instruments.models import CalendarFeed, LessonDesign, LessonVisit, LessonVisitNotes, VisitStatus
+from leerkracht import tenancy
+from leerkracht.access import Access, compute_access
+from leerkracht.roles import Capability, Role
+from schools.models import SchoolMembership, TeamMembership, User
+
+RHYTHM_WEEKS = 8
+RHYTHM_TARGET = 4  # one visit every other week, as visitor or visited (DESIGN.md §3)
+FEED_PAST_DAYS = 180  # a calendar app needs the recent past, not years of it
+
+
+def day_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The instants (aware, Europe/Amsterdam) from the start of `first_day` to the end of
+    `last_day`: a visit at 00:30 on Monday belongs to Monday, not to Sunday in UTC."""
+    start = timezone.make_aware(dt.datetime.combine(first_day, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min))
+    return start, end
+
+
+def _staff(*, school_id: int, roles: list[str] | None = None) -> QuerySet[User]:
+    memberships = SchoolMembership.objects.filter(school_id=school_id)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    in_teams = TeamMembership.objects.filter(school_id=school_id).values("user_id")
+    return User.objects.filter(Q(pk__in=memberships.values("user_id")) | Q(pk__in=in_teams), is_active=True)
+
+
+def lesson_visit_staff(*, access: Access, school_id: int) -> list[User]:
+    """The people a visit in this school can be planned for: its school roles and the members of
+    its teams, by name (one query)."""
+    return list(_staff(school_id=school_id).only("id", "first_name", "last_name").order_by("last_name", "first_name"))
+
+
+def lesson_visit_designs(*, access: Access, school_id: int) -> list[LessonDesign]:
+    """The school's lesson designs to link a visit to, newest first (one query)."""
+    return list(LessonDesign.objects.filter(school_id=school_id).only("id", "title").order_by("-id")[:200])
+
+
+def _own_or_all(queryset: QuerySet[LessonVisit], *, access: Access, school_id: int) -> QuerySet[LessonVisit]:
+    """Roles that see the school's people see every visit; a teacher only their own."""
+    if access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id):
+        return queryset
+    return queryset.filter(Q(visitor_id=access.user_id) | Q(visited_id=access.user_id))
+
+
+def lesson_visits_between(
+    *, access: Access, school_id: int, first_day: dt.date, last_day: dt.date, person_id: int | None = None
+) -> list[LessonVisit]:
+    """The visits of the school from `first_day` to `last_day` (Amsterdam days) this user may
+    see, optionally those of one person (as visitor or visited), by start time (one query)."""
+    start, end = day_bounds(first_day, last_day)
+    visits = LessonVisit.objects.filter(school_id=school_id, starts_at__gte=start, starts_at__lt=end)
+    visits = _own_or_all(visits, access=access, school_id=school_id)
+    if person_id is not None:
+        visits = visits.filter(Q(visitor_id=person_id) | Q(visited_id=person_id))
+    return list(visits.select_related("visitor", "visited", "group").order_by("starts_at", "pk"))
+
+
+def lesson_visit_notes_get(*, visit: LessonVisit) -> LessonVisitNotes | None:
+    """The notes of a visit; call only after `lesson_visit_content_visible` said yes."""
+    return LessonVisitNotes.objects.filter(visit=visit, school_id=visit.school_id).first()
+
+
+@dataclass(frozen=True)
+class RhythmRow:
+    person: User
+    visits: int
+    last_visit: dt.datetime | None
+    behind: int
+
+
+def lesson_visit_rhythm(*, access: Access, school_id: int) -> list[RhythmRow]:
+    """Per teacher of the school: the visits they took part in (visitor or visited, held, not
+    cancelled) in the last eight weeks against the target of four, furthest behind first (one
+    query)."""
+    now = timezone.now()
+    since = now - dt.timedelta(weeks=RHYTHM_WEEKS)
+    theirs = (
+        LessonVisit.objects.filter(school_id=school_id, starts_at__gte=since, starts_at__lt=now)
+        .exclude(status=VisitStatus.CANCELLED)
+        .filter(Q(visitor_id=OuterRef("pk")) | Q(visited_id=OuterRef("pk")))
+        .order_by()
+    )
+    # COUNT and MAX as plain functions: the subquery then has no GROUP BY and answers one row.
+    visit_count = theirs.annotate(n=Func("pk", function="COUNT")).values("n")
+    last_visit = theirs.annotate(last=Func("starts_at", function="MAX")).values("last")
+    people = (
+        _staff(school_id=school_id, roles=[Role.LERAAR, Role.SCHOOLCOACH])
+        .annotate(
+            visit_count=Coalesce(Subquery(visit_count, output_field=IntegerField()), Value(0)),
+            last_visit=Subquery(last_visit, output_field=DateTimeField()),
+        )
+        .only("id", "first_name", "last_name")
+        .order_by("visit_count", "last_visit", "last_name", "first_name")
+    )
+    return [
+        RhythmRow(
+            person=person,
+            visits=person.visit_count,
+            last_visit=person.last_visit,
+            behind=max(RHYTHM_TARGET - person.visit_count, 0),
+        )
+        for person in people
+    ]
+
+
+def calendar_feed_live(*, user: User) -> CalendarFeed | None:
+    """The person's own live feed, if they made one."""
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+@dataclass(frozen=True)
+class FeedContents:
+    user: User
+    visits: list[LessonVisit]
+
+
+def calendar_feed_contents(*, token: str) -> FeedContents | None:
+    """The visits of the person whose live feed `token` opens, in every school they work in;
+    None for an unknown or revoked token alike."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token, revoked_at__isnull=True).first()
+    if feed is None or not feed.user.is_active:
+        return None
+    user = feed.user
+    since = timezone.now() - dt.timedelta(days=FEED_PAST_DAYS)
+    # The feed is fetched without a session, so the request's scope is empty: open the scope of
+    # this person's own schools, the ones the token speaks for.
+    with tenancy.scope(school_ids=compute_access(user).visible_school_ids()):
+        visits = list(
+            LessonVisit.objects.filter(Q(visitor=user) | Q(visited=user), starts_at__gte=since)
+            .select_related("school", "visitor", "visited", "group", "lesson_design")
+            .order_by("starts_at", "pk")
+        )
+    return FeedContents(user=user, visits=visits)

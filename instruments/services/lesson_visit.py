@@ -1,0 +1,388 @@
+"""Writes of the lesson visit instrument: schedule, reschedule and cancel a visit; its notes and
+debrief; the reminder the day before; a person's private calendar feed.
+
+Privacy (DESIGN.md §5): notes and debrief are written only by the visitor and the visited teacher
+(`lesson_visit_content_visible`); the reminder e-mail and the feed never carry them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from instruments.models import (
+    CalendarFeed,
+    LessonDesign,
+    LessonVisit,
+    LessonVisitNotes,
+    LessonVisitReminder,
+    ReminderStatus,
+    VisitStatus,
+)
+from instruments.services.groups import pupil_group_get_or_create
+from leerkracht.access import Access, lesson_visit_content_visible
+from leerkracht.roles import Capability
+from schools.models import SchoolMembership, TeamMembership, User
+
+DEBRIEF_FIELDS = ("went_well", "learned", "next_step")
+NOTES_FIELDS = ("observations", *DEBRIEF_FIELDS)
+
+
+class NotesConflict(Exception):
+    """Someone saved the notes since this person opened them (a second tab, the colleague)."""
+
+    def __init__(self, current: LessonVisitNotes | None):
+        super().__init__("notes changed")
+        self.current = current
+
+
+class VisitConflict(Exception):
+    """The visit was changed (rescheduled, cancelled) since this person opened the form."""
+
+    def __init__(self, current: LessonVisit):
+        super().__init__("visit changed")
+        self.current = current
+
+
+# --- Who may do what ---------------------------------------------------------------------------
+
+
+def lesson_visit_may_change(*, access: Access, visit: LessonVisit) -> bool:
+    """Whether this user may reschedule or cancel `visit`: who scheduled it, its visitor, its
+    visited teacher, or a schoolcoach of its school."""
+    return access.user_id in (visit.scheduled_by_id, visit.visitor_id, visit.visited_id) or access.can(
+        Capability.LESSON_VISIT_SCHEDULE_ANY, node_id=visit.school_id
+    )
+
+
+def _staff_ids(*, school_id: int, user_ids: set[int]) -> set[int]:
+    """Which of `user_ids` work in the school (a school role or a team of the school)."""
+    in_school = SchoolMembership.objects.filter(school_id=school_id, user_id__in=user_ids).values("user_id")
+    in_teams = TeamMembership.objects.filter(school_id=school_id, user_id__in=user_ids).values("user_id")
+    return set(User.objects.filter(Q(pk__in=in_school) | Q(pk__in=in_teams)).values_list("pk", flat=True))
+
+
+# --- Double bookings ---------------------------------------------------------------------------
+
+
+def _span(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+    """ "dinsdag 24 november om 10:00–10:50" in Europe/Amsterdam."""
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    day = formats.date_format(start, "l j F")
+    return _("%(day)s om %(start)s–%(end)s") % {
+        "day": day,
+        "start": formats.time_format(start, "H:i"),
+        "end": formats.time_format(end, "H:i"),
+    }
+
+
+def _clash_message(person: User, clash: LessonVisit, *, school_id: int) -> str:
+    if clash.school_id != school_id:
+        # A person working in two schools: the other school's visit is named, not described.
+        return _("%(name)s heeft op %(when)s al een lesbezoek op een andere school.") % {
+            "name": person.full_name,
+            "when": _span(clash.starts_at, clash.ends_at),
+        }
+    if clash.visitor_id == person.pk:
+        with_whom = _("bij %(name)s") % {"name": clash.visited.full_name}
+    else:
+        with_whom = _("%(name)s komt kijken") % {"name": clash.visitor.full_name}
+    return _("%(name)s heeft op %(when)s al een lesbezoek (%(with_whom)s).") % {
+        "name": person.full_name,
+        "when": _span(clash.starts_at, clash.ends_at),
+        "with_whom": with_whom,
+    }
+
+
+def _refuse_double_booking(
+    *, school_id: int, people: dict[str, User], starts_at: dt.datetime, ends_at: dt.datetime, exclude_id: int | None
+) -> None:
+    """Refuse the slot when visitor or visited already has a visit that overlaps it, in either
+    role. Runs after both people's rows are locked, so two schedulers cannot both pass."""
+    ids = [user.pk for user in people.values()]
+    # A person's visits in any of their schools clash: read across the tenant on purpose, and
+    # name only what belongs to this school (see _clash_message).
+    clashes = (
+        LessonVisit.unscoped.filter(Q(visitor_id__in=ids) | Q(visited_id__in=ids))
+        .exclude(status=VisitStatus.CANCELLED)
+        .filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .select_related("visitor", "visited")
+        .order_by("starts_at")
+    )
+    if exclude_id is not None:
+        clashes = clashes.exclude(pk=exclude_id)
+    errors: dict[str, list[str]] = {}
+    for clash in clashes:
+        for field, person in people.items():
+            if person.pk in (clash.visitor_id, clash.visited_id) and field not in errors:
+                errors[field] = [_clash_message(person, clash, school_id=school_id)]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _lock_people(*user_ids: int) -> dict[int, User]:
+    """Lock both people's rows, lowest id first (the same order in every transaction, so two
+    schedulers wait for each other instead of deadlocking)."""
+    return {user.pk: user for user in User.objects.select_for_update().filter(pk__in=user_ids).order_by("pk")}
+
+
+def _check_time(*, starts_at: dt.datetime, minutes: int, now: dt.datetime) -> dt.datetime:
+    errors = {}
+    if starts_at <= now:
+        errors["starts_on"] = [_("Een lesbezoek plan je in de toekomst; deze dag en tijd zijn al voorbij.")]
+    if not LessonVisit.MIN_MINUTES <= minutes <= LessonVisit.MAX_MINUTES:
+        errors["minutes"] = [
+            _("Een lesbezoek duurt %(min)s tot %(max)s minuten.")
+            % {"min": LessonVisit.MIN_MINUTES, "max": LessonVisit.MAX_MINUTES}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return starts_at + dt.timedelta(minutes=minutes)
+
+
+# --- Schedule, reschedule, cancel --------------------------------------------------------------
+
+
+def lesson_visit_schedule(
+    *,
+    access: Access,
+    school_id: int,
+    user: User,
+    visitor_id: int,
+    visited_id: int,
+    starts_at: dt.datetime,
+    minutes: int,
+    group_name: str = "",
+    room: str = "",
+    focus: str = "",
+    lesson_design_id: int | None = None,
+) -> LessonVisit:
+    """Schedule a visit of `visitor_id` to `visited_id`'s lesson: a teacher for themselves, a
+    schoolcoach for anyone in the school; refused in Dutch when a person is not of this school,
+    visits themselves, the time is past or the slot clashes for either person."""
+    if visitor_id == visited_id:
+        raise ValidationError({"visited": [_("De bezoeker en de bezochte leraar zijn twee verschillende mensen.")]})
+    if not access.can(Capability.LESSON_VISIT_SCHEDULE_ANY, node_id=school_id) and user.pk not in (
+        visitor_id,
+        visited_id,
+    ):
+        raise ValidationError(
+            {"visitor": [_("Je plant alleen lesbezoeken waarbij je zelf bezoeker of bezochte leraar bent.")]}
+        )
+    ends_at = _check_time(starts_at=starts_at, minutes=minutes, now=timezone.now())
+    staff = _staff_ids(school_id=school_id, user_ids={visitor_id, visited_id})
+    errors = {
+        field: [_("Kies iemand die op deze school werkt.")]
+        for field, person_id in (("visitor", visitor_id), ("visited", visited_id))
+        if person_id not in staff
+    }
+    design = None
+    if lesson_design_id is not None:
+        design = LessonDesign.objects.filter(pk=lesson_design_id, school_id=school_id).first()
+        if design is None:
+            errors["lesson_design"] = [_("Kies een lesontwerp van deze school.")]
+    if errors:
+        raise ValidationError(errors)
+    group = pupil_group_get_or_create(school_id=school_id, name=group_name) if group_name.strip() else None
+
+    with transaction.atomic():
+        locked = _lock_people(visitor_id, visited_id)
+        _refuse_double_booking(
+            school_id=school_id,
+            people={"visitor": locked[visitor_id], "visited": locked[visited_id]},
+            starts_at=starts_at,
+            ends_at=ends_at,
+            exclude_id=None,
+        )
+        return LessonVisit.objects.create(
+            school_id=school_id,
+            visitor_id=visitor_id,
+            visited_id=visited_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            group=group,
+            room=room.strip(),
+            focus=focus.strip(),
+            lesson_design=design,
+            scheduled_by=user,
+        )
+
+
+def lesson_visit_reschedule(
+    *,
+    access: Access,
+    visit: LessonVisit,
+    user: User,
+    version: int,
+    starts_at: dt.datetime,
+    minutes: int,
+    room: str = "",
+) -> LessonVisit:
+    """Move a planned visit to another time (and room), with the same checks as scheduling;
+    `VisitConflict` when it changed since the form was opened."""
+    if not lesson_visit_may_change(access=access, visit=visit):
+        raise PermissionDenied
+    ends_at = _check_time(starts_at=starts_at, minutes=minutes, now=timezone.now())
+    with transaction.atomic():
+        locked = _lock_people(visit.visitor_id, visit.visited_id)
+        current = LessonVisit.objects.select_for_update().get(pk=visit.pk, school_id=visit.school_id)
+        if current.version != version:
+            raise VisitConflict(current)
+        if current.status != VisitStatus.PLANNED:
+            raise ValidationError(_("Alleen een gepland lesbezoek kun je verzetten."))
+        _refuse_double_booking(
+            school_id=visit.school_id,
+            people={"visitor": locked[visit.visitor_id], "visited": locked[visit.visited_id]},
+            starts_at=starts_at,
+            ends_at=ends_at,
+            exclude_id=visit.pk,
+        )
+        current.starts_at, current.ends_at, current.room = starts_at, ends_at, room.strip()
+        current.version += 1
+        current.save(update_fields=["starts_at", "ends_at", "room", "version"])
+        # Reminders follow the new day: a visit moved to tomorrow is reminded again.
+        LessonVisitReminder.objects.filter(visit=current, school_id=current.school_id).delete()
+        return current
+
+
+def lesson_visit_cancel(*, access: Access, visit: LessonVisit, user: User) -> LessonVisit:
+    """Cancel a planned visit (it stays in the calendar, struck through, and leaves the feed as
+    STATUS:CANCELLED); cancelling twice changes nothing."""
+    if not lesson_visit_may_change(access=access, visit=visit):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = LessonVisit.objects.select_for_update().get(pk=visit.pk, school_id=visit.school_id)
+        if current.status == VisitStatus.CANCELLED:
+            return current
+        if current.status != VisitStatus.PLANNED:
+            raise ValidationError(_("Dit lesbezoek is al geweest; afzeggen kan niet meer."))
+        current.status = VisitStatus.CANCELLED
+        current.version += 1
+        current.save(update_fields=["status", "version"])
+        return current
+
+
+# --- Notes and debrief -------------------------------------------------------------------------
+
+
+def lesson_visit_notes_save(
+    *,
+    access: Access,
+    visit: LessonVisit,
+    user: User,
+    version: int,
+    observations: str,
+    went_well: str,
+    learned: str,
+    next_step: str,
+) -> LessonVisitNotes:
+    """Save what the visitor observed and what the debrief brought (visitor and visited only);
+    `version` is what the form showed (0: no notes yet), else `NotesConflict`. Observations mark
+    the visit observed; a debrief marks it debriefed and done."""
+    if not lesson_visit_content_visible(access, visit):
+        raise PermissionDenied
+    if visit.status == VisitStatus.CANCELLED:
+        raise ValidationError(_("Dit lesbezoek is afgezegd; er is geen verslag bij."))
+    if visit.starts_at > timezone.now():
+        raise ValidationError(_("Het verslag vul je in zodra het lesbezoek begonnen is."))
+    values = {
+        "observations": observations.strip(),
+        "went_well": went_well.strip(),
+        "learned": learned.strip(),
+        "next_step": next_step.strip(),
+    }
+    with transaction.atomic():
+        current = LessonVisit.objects.select_for_update().get(pk=visit.pk, school_id=visit.school_id)
+        notes = LessonVisitNotes.objects.filter(visit=current, school_id=current.school_id).first()
+        if (notes.version if notes else 0) != version:
+            raise NotesConflict(notes)
+        if notes is None:
+            notes = LessonVisitNotes(school_id=current.school_id, visit=current, version=0)
+        for field, value in values.items():
+            setattr(notes, field, value)
+        notes.version += 1
+        notes.updated_by = user
+        notes.save()
+        now = timezone.now()
+        changed = []
+        if values["observations"] and current.observed_at is None:
+            current.observed_at = now
+            changed.append("observed_at")
+        if any(values[field] for field in DEBRIEF_FIELDS) and current.debriefed_at is None:
+            current.debriefed_at, current.status = now, VisitStatus.DONE
+            changed += ["debriefed_at", "status"]
+        if changed:
+            current.save(update_fields=changed)
+        return notes
+
+
+# --- Reminder the day before -------------------------------------------------------------------
+
+
+def lesson_visit_remind(*, school_id: int, visit_id: int) -> int:
+    """E-mail the visitor and the visited teacher of a planned visit (when, where, with whom and
+    the focus; never the notes), each exactly once however often this runs. Returns how many
+    e-mails this run sent."""
+    visit = (
+        LessonVisit.objects.select_related("school", "visitor", "visited", "group")
+        .filter(pk=visit_id, school_id=school_id, status=VisitStatus.PLANNED)
+        .first()
+    )
+    if visit is None:
+        return 0  # cancelled or done since the sweep: nothing to remind of
+    sent = 0
+    for person, other, role in ((visit.visitor, visit.visited, "visitor"), (visit.visited, visit.visitor, "visited")):
+        LessonVisitReminder.objects.get_or_create(school_id=school_id, visit=visit, user=person)
+        with transaction.atomic():
+            # The row lock is the claim: a second run waits here, then finds it SENT.
+            reminder = LessonVisitReminder.objects.select_for_update().get(visit=visit, user=person)
+            if reminder.status == ReminderStatus.SENT:
+                continue
+            context = {
+                "visit": visit,
+                "person": person,
+                "other": other,
+                "role": role,
+                "when": _span(visit.starts_at, visit.ends_at),
+            }
+            subject = (
+                _("Morgen: lesbezoek bij %(name)s") if role == "visitor" else _("Morgen: %(name)s bezoekt je les")
+            ) % {"name": other.full_name}
+            body = render_to_string("instruments/lesson_visit_reminder_email.txt", context)
+            EmailMultiAlternatives(subject=subject, body=body, to=[person.email]).send()
+            reminder.status, reminder.sent_at = ReminderStatus.SENT, timezone.now()
+            reminder.save(update_fields=["status", "sent_at"])
+            sent += 1
+    return sent
+
+
+# --- The private calendar feed -----------------------------------------------------------------
+
+
+def calendar_feed_create(*, user: User) -> CalendarFeed:
+    """The person's live feed, made with a fresh secret token if they have none."""
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        live = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
+        return live or CalendarFeed.objects.create(user=user, token=secrets.token_urlsafe(32))
+
+
+def calendar_feed_renew(*, user: User) -> CalendarFeed:
+    """Revoke the person's feed and give them a new one: the old URL stops working at once."""
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        return CalendarFeed.objects.create(user=user, token=secrets.token_urlsafe(32))
+
+
+def calendar_feed_revoke(*, user: User) -> int:
+    """Revoke the person's feed; its URL then answers like one that never existed."""
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())

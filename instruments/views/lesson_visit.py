@@ -1,0 +1,550 @@
+"""Pages of the lesson visit instrument: the school's and a person's calendar (week and month),
+planning, a visit, rescheduling and cancelling it, its notes and debrief, the schoolcoach's
+rhythm, and a person's private iCalendar feed.
+
+Access: the middleware checks the capability against the school in the URL; a visit is fetched
+through `access_lesson_visit_by_id` (404 for missing, foreign and out of reach alike); its notes
+only after `lesson_visit_content_visible` (visitor and visited teacher, nobody else).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseNotFound
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from instruments import ical, weeks
+from instruments.forms.lesson_visit import (
+    GROUPS_DATALIST,
+    LessonVisitNotesForm,
+    LessonVisitRescheduleForm,
+    LessonVisitScheduleForm,
+)
+from instruments.models import VisitStatus
+from instruments.selectors import lesson_visit as selectors
+from instruments.selectors.groups import pupil_groups
+from instruments.services import lesson_visit as services
+from leerkracht.access import (
+    NOT_FOUND_MESSAGE,
+    access_lesson_visit_by_id,
+    lesson_visit_content_visible,
+    personal,
+    public,
+    requires,
+)
+from leerkracht.http import AppRequest
+from leerkracht.roles import Capability
+from schools import selectors as school_selectors
+
+CALENDAR = "instruments/lesson_visit_calendar.html"
+DETAIL = "instruments/lesson_visit_detail.html"
+FORM = "instruments/lesson_visit_form.html"
+NOTES = "instruments/lesson_visit_notes.html"
+RHYTHM = "instruments/lesson_visit_rhythm.html"
+FEED = "instruments/lesson_visit_feed.html"
+PRODID = "-//Stichting leerKRACHT//Lesbezoeken//NL"
+
+
+def _partial(request: AppRequest) -> bool:
+    # A history restore asks with HX-Request too, but needs the whole page back.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _render(request: AppRequest, template: str, fragment: str, context: dict, *, status: int = 200):
+    name = f"{template}#{fragment}" if _partial(request) else template
+    return render(request, name, context, status=status)
+
+
+def _redirect(request: AppRequest, url: str) -> HttpResponse:
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _school(access, school_id: int):
+    # Only full pages show the school (breadcrumb, heading): partials skip the query.
+    return SimpleLazyObject(lambda: school_selectors.school_get(access=access, school_id=school_id))
+
+
+def _visit(request: AppRequest, school_id: int, visit_id: int):
+    return access_lesson_visit_by_id(request.access, school_id=school_id, visit_id=visit_id)
+
+
+def _detail_url(visit) -> str:
+    return reverse("instruments:lesson_visit_detail", kwargs={"school_id": visit.school_id, "visit_id": visit.pk})
+
+
+# --- The calendar ------------------------------------------------------------------------------
+
+WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{1,2})$")
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+@dataclass
+class Day:
+    date: dt.date
+    in_period: bool
+    is_today: bool
+    visits: list = field(default_factory=list)
+
+
+@dataclass
+class Week:
+    monday: dt.date
+    days: list[Day]
+
+    @property
+    def has_visits(self) -> bool:
+        return any(day.visits for day in self.days)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The week or month the calendar shows, and its neighbours as query values."""
+
+    kind: str  # "week" or "maand", the query parameter's name
+    first: dt.date
+    last: dt.date
+    value: str
+    previous: str
+    next: str
+    label: str
+
+    @property
+    def mondays(self) -> list[dt.date]:
+        return weeks.weeks_between(self.first, self.last)
+
+
+def _week_period(monday: dt.date) -> Period:
+    def value(day: dt.date) -> str:
+        return weeks.week_input_value(day)
+
+    sunday = monday + dt.timedelta(days=6)
+    span = (
+        f"{monday.day}–{formats.date_format(sunday, 'j F Y')}"
+        if monday.month == sunday.month
+        else f"{formats.date_format(monday, 'j F')} – {formats.date_format(sunday, 'j F Y')}"
+    )
+    return Period(
+        kind="week",
+        first=monday,
+        last=sunday,
+        value=value(monday),
+        previous=value(monday - dt.timedelta(weeks=1)),
+        next=value(monday + dt.timedelta(weeks=1)),
+        label=_("week %(number)s · %(span)s") % {"number": weeks.week_number(monday), "span": span},
+    )
+
+
+def _month_period(first: dt.date) -> Period:
+    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    preceding = (first - dt.timedelta(days=1)).replace(day=1)
+    return Period(
+        kind="maand",
+        first=first,
+        last=following - dt.timedelta(days=1),
+        value=f"{first:%Y-%m}",
+        previous=f"{preceding:%Y-%m}",
+        next=f"{following:%Y-%m}",
+        label=formats.date_format(first, "F Y"),
+    )
+
+
+def calendar_period(query) -> Period:
+    """?maand=2026-11 or ?week=2026-W48 (ISO week); this week when absent or unreadable."""
+    if match := MONTH_PATTERN.match(query.get("maand", "").strip()):
+        year, month = int(match[1]), int(match[2])
+        if 1 <= month <= 12 and 2000 <= year <= 2100:
+            return _month_period(dt.date(year, month, 1))
+    if match := WEEK_PATTERN.match(query.get("week", "").strip()):
+        try:
+            return _week_period(dt.date.fromisocalendar(int(match[1]), int(match[2]), 1))
+        except ValueError:
+            pass
+    return _week_period(weeks.this_week())
+
+
+def _calendar_weeks(period: Period, visits) -> list[Week]:
+    today = timezone.localdate()
+    by_day: dict[dt.date, list] = {}
+    for visit in visits:
+        by_day.setdefault(timezone.localdate(visit.starts_at), []).append(visit)
+    result = []
+    for monday in period.mondays:
+        days = []
+        for offset in range(7):
+            day = monday + dt.timedelta(days=offset)
+            inside = period.first <= day <= period.last
+            days.append(Day(day, inside, day == today, by_day.get(day, []) if inside else []))
+        result.append(Week(monday, days))
+    return result
+
+
+@requires(Capability.TEAM_VIEW)
+@require_GET
+@vary_on_headers("HX-Request")
+def lesson_visit_calendar(request: AppRequest, school_id: int):
+    """The school's visits in a week or a month (a teacher: their own); ?persoon= narrows it to
+    one person. Prev/next swap the calendar in place."""
+    access = request.access
+    period = calendar_period(request.GET)
+    sees_people = access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id)
+    wanted = _int(request.GET.get("persoon"))
+    people = selectors.lesson_visit_staff(access=access, school_id=school_id) if sees_people else []
+    if sees_people:
+        person = next((p for p in people if p.pk == wanted), None)
+    else:
+        # A teacher sees only their own visits anyway; another person's id shows nothing new.
+        person = request.user if wanted == access.user_id else None
+    visits = selectors.lesson_visits_between(
+        access=access,
+        school_id=school_id,
+        first_day=period.first,
+        last_day=period.last,
+        person_id=person.pk if person else None,
+    )
+    base = reverse("instruments:lesson_visit_calendar", kwargs={"school_id": school_id})
+    keep = {"persoon": person.pk} if person else {}
+
+    def url(**params) -> str:
+        return f"{base}?{urlencode({**params, **keep})}"
+
+    context = {
+        "school": _school(access, school_id),
+        "school_id": school_id,
+        "period": period,
+        "weeks": _calendar_weeks(period, visits),
+        "visit_count": sum(1 for v in visits if v.status != VisitStatus.CANCELLED),
+        "any_visits": bool(visits),
+        "person": person,
+        "people": people,
+        "sees_people": sees_people,
+        "calendar_url": base,
+        "previous_url": url(**{period.kind: period.previous}),
+        "next_url": url(**{period.kind: period.next}),
+        "today_url": url(**({"maand": f"{timezone.localdate():%Y-%m}"} if period.kind == "maand" else {})),
+        "week_url": url(week=weeks.week_input_value(weeks.monday_of(period.first))),
+        # A week belongs to the month that holds its Thursday (as ISO weeks belong to years).
+        "month_url": url(
+            maand=f"{period.first + dt.timedelta(days=3):%Y-%m}" if period.kind == "week" else period.value
+        ),
+        "own_url": f"{base}?{urlencode({period.kind: period.value, 'persoon': access.user_id})}",
+        "all_url": f"{base}?{urlencode({period.kind: period.value})}",
+    }
+    return _render(request, CALENDAR, "calendar", context)
+
+
+# --- Planning ----------------------------------------------------------------------------------
+
+
+def _form_context(request: AppRequest, school_id: int, form, **extra) -> dict:
+    return {
+        "school": _school(request.access, school_id),
+        "school_id": school_id,
+        "form": form,
+        "groups": pupil_groups(school_id=school_id) if "group" in form.fields else [],
+        "groups_datalist": GROUPS_DATALIST,
+        **extra,
+    }
+
+
+@requires(Capability.TEAM_EDIT)
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def lesson_visit_schedule(request: AppRequest, school_id: int):
+    """Plan a visit (a teacher: one they take part in; a schoolcoach: anyone's). Invalid input or
+    a double booking answers 422 with the form, the reason in Dutch and what was typed."""
+    access = request.access
+    people = selectors.lesson_visit_staff(access=access, school_id=school_id)
+    designs = selectors.lesson_visit_designs(access=access, school_id=school_id)
+    initial = {"visitor": access.user_id} if any(p.pk == access.user_id for p in people) else {}
+    if day := _date(request.GET.get("datum")):
+        initial["starts_on"] = day
+    form = LessonVisitScheduleForm(request.POST or None, people=people, designs=designs, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                visit = services.lesson_visit_schedule(
+                    access=access, school_id=school_id, user=request.user, **form.values()
+                )
+                return _redirect(request, _detail_url(visit))
+            except ValidationError as error:
+                _add_errors(form, error)
+        status = 422
+    return _render(request, FORM, "visit-form", _form_context(request, school_id, form, mode="schedule"), status=status)
+
+
+def _date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+# --- One visit ---------------------------------------------------------------------------------
+
+
+def _detail_context(request: AppRequest, visit, **extra) -> dict:
+    access = request.access
+    return {
+        "school": visit.school,
+        "school_id": visit.school_id,
+        "visit": visit,
+        "content_visible": lesson_visit_content_visible(access, visit),
+        "can_change": visit.status == VisitStatus.PLANNED
+        and services.lesson_visit_may_change(access=access, visit=visit),
+        **extra,
+    }
+
+
+@requires(Capability.TEAM_VIEW)
+@require_GET
+@vary_on_headers("HX-Request")
+def lesson_visit_detail(request: AppRequest, school_id: int, visit_id: int):
+    """A visit: when, where, who, the focus, and *that* it was observed and debriefed (what was
+    written is on the notes page, for the two people involved only)."""
+    visit = _visit(request, school_id, visit_id)
+    return _render(request, DETAIL, "visit", _detail_context(request, visit))
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def lesson_visit_cancel(request: AppRequest, school_id: int, visit_id: int):
+    """Cancel a planned visit (who scheduled it, visitor, visited or a schoolcoach)."""
+    visit = _visit(request, school_id, visit_id)
+    error = None
+    try:
+        visit = services.lesson_visit_cancel(access=request.access, visit=visit, user=request.user)
+    except ValidationError as refused:
+        error = " ".join(refused.messages)
+    if not _partial(request) and error is None:
+        return redirect(_detail_url(visit))
+    visit = _visit(request, school_id, visit_id)
+    status = 422 if error else 200
+    return _render(request, DETAIL, "visit", _detail_context(request, visit, cancel_error=error), status=status)
+
+
+@requires(Capability.TEAM_EDIT)
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def lesson_visit_reschedule(request: AppRequest, school_id: int, visit_id: int):
+    """Move a visit to another day, time or room, with the same checks as planning; 409 with
+    what was typed when someone changed it meanwhile."""
+    access = request.access
+    visit = _visit(request, school_id, visit_id)
+    if not services.lesson_visit_may_change(access=access, visit=visit):
+        raise PermissionDenied
+    start = timezone.localtime(visit.starts_at)
+    initial = {
+        "starts_on": start.date(),
+        "starts_time": start.time(),
+        "minutes": visit.duration_minutes,
+        "room": visit.room,
+    }
+    form = LessonVisitRescheduleForm(request.POST or None, initial=initial)
+    status, version, conflict = 200, visit.version, None
+    if request.method == "POST":
+        version = _int(request.POST.get("version"))
+        status = 422
+        if form.is_valid() and version is not None:
+            try:
+                services.lesson_visit_reschedule(
+                    access=access, visit=visit, user=request.user, version=version, **form.values()
+                )
+                return _redirect(request, _detail_url(visit))
+            except services.VisitConflict as error:
+                conflict, version, status = error.current, error.current.version, 409
+            except ValidationError as error:
+                _add_errors(form, error)
+    context = _form_context(request, school_id, form, mode="reschedule", visit=visit, version=version)
+    context.update(school=visit.school, conflict=conflict)
+    return _render(request, FORM, "visit-form", context, status=status)
+
+
+# --- Notes and debrief -------------------------------------------------------------------------
+
+
+@requires(Capability.TEAM_VIEW)
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def lesson_visit_notes(request: AppRequest, school_id: int, visit_id: int):
+    """What the visitor observed and the debrief: read and written by the visitor and the
+    visited teacher only; everyone else gets the same 404 as for a missing visit."""
+    access = request.access
+    visit = _visit(request, school_id, visit_id)
+    if not lesson_visit_content_visible(access, visit):
+        raise Http404(NOT_FOUND_MESSAGE)
+    notes = selectors.lesson_visit_notes_get(visit=visit)
+    version = notes.version if notes else 0
+    initial = {name: getattr(notes, name) for name in services.NOTES_FIELDS} if notes else {}
+    form = LessonVisitNotesForm(request.POST or None, initial=initial)
+    status, conflict, has_conflict, saved = 200, None, False, False
+    if request.method == "POST":
+        version = _int(request.POST.get("version"))
+        status = 422
+        if form.is_valid() and version is not None:
+            try:
+                notes = services.lesson_visit_notes_save(
+                    access=access, visit=visit, user=request.user, version=version, **form.cleaned_data
+                )
+                if not _partial(request):
+                    return redirect(
+                        reverse("instruments:lesson_visit_notes", args=[school_id, visit.pk]) + "?opgeslagen=1"
+                    )
+                visit = _visit(request, school_id, visit_id)
+                form = LessonVisitNotesForm(initial={name: getattr(notes, name) for name in services.NOTES_FIELDS})
+                status, version, saved = 200, notes.version, True
+            except services.NotesConflict as error:
+                # Both versions survive: theirs is shown, what this person typed stays in the form.
+                conflict, has_conflict = error.current, True
+                version, status = (conflict.version if conflict else 0), 409
+            except ValidationError as error:
+                _add_errors(form, error)
+    context = {
+        "school": visit.school,
+        "school_id": school_id,
+        "visit": visit,
+        "form": form,
+        "version": version,
+        "conflict": conflict,
+        "has_conflict": has_conflict,
+        "saved": saved or request.GET.get("opgeslagen") == "1",
+        "open": visit.status != VisitStatus.CANCELLED and visit.starts_at <= timezone.now(),
+    }
+    return _render(request, NOTES, "notes-form", context, status=status)
+
+
+# --- Rhythm ------------------------------------------------------------------------------------
+
+
+@requires(Capability.SCHOOL_VIEW_PEOPLE)
+@require_GET
+def lesson_visit_rhythm(request: AppRequest, school_id: int):
+    """Per teacher, the visits of the last eight weeks against one every other week; the
+    furthest behind first (the schoolcoach's list of whom to plan next)."""
+    access = request.access
+    context = {
+        "school": _school(access, school_id),
+        "school_id": school_id,
+        "rows": selectors.lesson_visit_rhythm(access=access, school_id=school_id),
+        "target": selectors.RHYTHM_TARGET,
+        "weeks": selectors.RHYTHM_WEEKS,
+    }
+    return render(request, RHYTHM, context)
+
+
+# --- The private calendar feed -----------------------------------------------------------------
+
+
+def _feed_urls(request: AppRequest, feed) -> dict:
+    if feed is None:
+        return {}
+    https = request.build_absolute_uri(reverse("instruments:lesson_visit_feed", kwargs={"token": feed.token}))
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+@personal
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def lesson_visit_feed_manage(request: AppRequest):
+    """A person's own calendar feed: make it, see its address, renew it (the old address stops)
+    or revoke it."""
+    user = request.user
+    if request.method == "POST":
+        action = request.POST.get("actie")
+        if action == "maken":
+            services.calendar_feed_create(user=user)
+        elif action == "vernieuwen":
+            services.calendar_feed_renew(user=user)
+        elif action == "intrekken":
+            services.calendar_feed_revoke(user=user)
+        else:
+            return HttpResponse(_("Onbekende keuze."), status=400, content_type="text/plain; charset=utf-8")
+        if not _partial(request):
+            return redirect("instruments:lesson_visit_feed_manage")
+    feed = selectors.calendar_feed_live(user=user)
+    context = {"feed": feed, "urls": _feed_urls(request, feed), "changed": request.POST.get("actie", "")}
+    return _render(request, FEED, "feed", context)
+
+
+def _event(request: AppRequest, visit, user) -> ical.Event:
+    if visit.visitor_id == user.pk:
+        summary = _("Lesbezoek bij %(name)s") % {"name": visit.visited.full_name}
+    else:
+        summary = _("%(name)s komt kijken in je les") % {"name": visit.visitor.full_name}
+    lines = []
+    if visit.focus:
+        lines.append(_("Kijkvraag: %(focus)s") % {"focus": visit.focus})
+    if visit.group:
+        lines.append(_("Groep: %(group)s") % {"group": visit.group.name})
+    if visit.lesson_design:
+        lines.append(_("Lesontwerp: %(title)s") % {"title": visit.lesson_design.title})
+    lines.append(
+        _("Bezoeker: %(visitor)s; bezochte leraar: %(visited)s")
+        % {
+            "visitor": visit.visitor.full_name,
+            "visited": visit.visited.full_name,
+        }
+    )
+    # Never the notes or the debrief: a calendar app syncs them to places we do not control.
+    return ical.Event(
+        uid=f"lesbezoek-{visit.pk}@leerkracht.nl",
+        starts_at=visit.starts_at,
+        ends_at=visit.ends_at,
+        summary=summary,
+        location=", ".join(part for part in (visit.room, visit.school.name) if part),
+        description="\n".join(lines),
+        sequence=visit.version - 1,
+        cancelled=visit.status == VisitStatus.CANCELLED,
+        url=request.build_absolute_uri(_detail_url(visit)),
+    )
+
+
+@public
+@require_GET
+def lesson_visit_feed(request: AppRequest, token: str):
+    """The person's visits in every school they work in as an iCalendar feed a calendar app
+    subscribes to (no session: the secret address is the key). Unknown and revoked addresses
+    answer the same bare 404."""
+    contents = selectors.calendar_feed_contents(token=token)
+    if contents is None:
+        return HttpResponseNotFound(NOT_FOUND_MESSAGE, content_type="text/plain; charset=utf-8")
+    body = ical.calendar(
+        prodid=PRODID,
+        name=_("Lesbezoeken van %(name)s") % {"name": contents.user.full_name},
+        events=[_event(request, visit, contents.user) for visit in contents.visits],
+        stamp=timezone.now(),
+    )
+    response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
+    patch_cache_control(response, private=True, max_age=300)
+    response["X-Robots-Tag"] = "noindex"
+    return response
