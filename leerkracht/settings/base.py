@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 from leerkracht import env
@@ -131,8 +132,6 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery beat: what runs on a clock (CELERY_TIMEZONE above, so hours are Amsterdam hours).
-from celery.schedules import crontab  # noqa: E402 - kept beside the schedule it serves
-
 CELERY_BEAT_SCHEDULE = {
     # The e-mail reminder the day before a lesson visit: late afternoon, after school.
     "lesson-visit-reminders": {
