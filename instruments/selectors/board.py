@@ -29,6 +29,7 @@ from instruments.models import (
     Mood,
     Obstacle,
     ObstacleStatus,
+    PupilInput,
     Success,
     Theme,
 )
@@ -64,11 +65,28 @@ def _measurements_of_outer_goal():
     return Measurement.unscoped.filter(goal=OuterRef("pk"))
 
 
+def with_pupil_input(goals):
+    """Annotate what pupil groups said about each goal (stem van de leerling): how many inputs,
+    and the latest one's id, week and ideas, as subqueries of the goal query itself, so the board
+    costs no extra query for it."""
+    # Correlated to the outer (scoped) goal by its id, like the measurements above.
+    inputs = PupilInput.unscoped.filter(goal=OuterRef("pk"))
+    latest = inputs.order_by("-week", "-id")
+    count = inputs.order_by().values("goal").annotate(n=Count("id")).values("n")[:1]
+    return goals.annotate(
+        pupil_input_count=Coalesce(Subquery(count), Value(0)),
+        pupil_input_latest_id=Subquery(latest.values("id")[:1]),
+        pupil_input_latest_week=Subquery(latest.values("week")[:1]),
+        pupil_input_latest=Subquery(latest.values("suggestions")[:1]),
+    )
+
+
 def goals_of_cycle(*, cycle: GoalCycle) -> list[Goal]:
-    """The cycle's goals with their latest measurement and number of measurements (one query)."""
+    """The cycle's goals with their latest measurement and number of measurements, and their
+    pupils' input (one query)."""
     latest = _measurements_of_outer_goal().order_by("-week")
     return list(
-        Goal.objects.filter(cycle=cycle)
+        with_pupil_input(Goal.objects.filter(cycle=cycle))
         .select_related("theme")
         .annotate(
             latest_value=Subquery(latest.values("value")[:1]),
@@ -291,7 +309,7 @@ def goal_get(*, board: ImprovementBoard, goal_id: int) -> Goal:
     """A goal of this board with its latest measurement (DoesNotExist → the view's 404)."""
     latest = _measurements_of_outer_goal().order_by("-week")
     return (
-        Goal.objects.select_related("theme")
+        with_pupil_input(Goal.objects.select_related("theme"))
         .annotate(
             latest_value=Subquery(latest.values("value")[:1]),
             latest_week=Subquery(latest.values("week")[:1]),

@@ -1,3 +1,36 @@
-"""Routes of the feedback instrument."""
+"""Routes of the pupil's voice (stem van de leerling): the teacher's pages under the school, the
+pupil group's input under a goal of the board, and the pupils' public pages (no school in the
+URL: the round's code is all a pupil has)."""
 
-urlpatterns = []
+from django.urls import path
+
+from instruments.views import feedback as views
+from instruments.views import pupil
+
+school = "school/<int:school_id>/stem/"
+
+urlpatterns = [
+    path(school, views.round_list, name="feedback_rounds"),
+    path(f"{school}nieuw/", views.round_create, name="feedback_round_create"),
+    path(f"{school}groepen/", views.group_open, name="feedback_group_open"),
+    path(f"{school}groepen/<int:group_id>/criteria/", views.criteria, name="feedback_criteria"),
+    path(
+        f"{school}groepen/<int:group_id>/criteria/<int:criterion_id>/",
+        views.criterion,
+        name="feedback_criterion",
+    ),
+    path(f"{school}<int:round_id>/", views.round_detail, name="feedback_round"),
+    path(f"{school}<int:round_id>/resultaten/", views.round_results, name="feedback_results"),
+    path(f"{school}<int:round_id>/projectie/", views.round_projection, name="feedback_projection"),
+    path(f"{school}<int:round_id>/qr.svg", views.round_qr, name="feedback_qr"),
+    path(f"{school}<int:round_id>/sluiten/", views.round_close, name="feedback_close"),
+    path(
+        "school/<int:school_id>/borden/<int:board_id>/doelen/<int:goal_id>/leerlingen/",
+        views.pupil_input,
+        name="pupil_input",
+    ),
+    # The pupils' side: public, no login.
+    path("stem/", pupil.pupil_code, name="pupil_code"),
+    path("stem/<str:code>/", pupil.pupil_answer, name="pupil_answer"),
+    path("s/<str:code>", pupil.pupil_short, name="pupil_short"),
+]

@@ -1,0 +1,204 @@
+"""Stem van de leerling: every page and partial runs a fixed number of queries, whatever the
+number of rounds, criteria, answers and inputs (pinned at two data sizes, caches cleared first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+from django.utils import timezone
+
+from instruments.models import QuestionKind, RoundStatement
+from instruments.services import feedback as services
+from instruments.tests.factories import week
+from instruments.weeks import week_input_value
+from leerkracht.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+QUESTIONS = [
+    services.QuestionSpec(kind=QuestionKind.RATING, text="Hoe goed begreep je de uitleg?"),
+    services.QuestionSpec(kind=QuestionKind.CHOICE, text="Wat wil je oefenen?", choices=("Breuken", "Procenten")),
+    services.QuestionSpec(kind=QuestionKind.TEXT, text="Nog iets?"),
+]
+
+
+@pytest.fixture
+def setting(world):
+    """The teacher, their class with six criteria and an open round with three questions."""
+    teacher = world.users[Role.LERAAR]
+    contents = world.instruments[world.home.pk]
+    for n in range(5):
+        services.feedback_criterion_add(group=contents.group, text=f"Uitspraak {n}")
+    feedback_round = services.feedback_round_open(
+        school_id=world.home.pk,
+        teacher=teacher,
+        group=contents.group,
+        title="Breuken",
+        closes_at=timezone.now() + dt.timedelta(hours=1),
+        questions=QUESTIONS,
+    )
+    return world, teacher, contents, feedback_round
+
+
+def grow(world, teacher, contents, feedback_round, *, answers: int) -> None:
+    """More of everything: rounds (with answers), groups with criteria, answers to the round and
+    pupil inputs on the goal."""
+    statements = list(RoundStatement.objects.filter(round=feedback_round))
+    questions = {q.kind: q for q in feedback_round.questions.all()}
+    for n in range(answers):
+        services.feedback_response_submit(
+            feedback_round=feedback_round,
+            device_value=f"device-{n}-" + "x" * 30,
+            top_ids=[statements[n % 6].pk, statements[(n + 1) % 6].pk],
+            tip_id=statements[(n + 2) % 6].pk,
+            answers={
+                questions[QuestionKind.RATING].pk: 1 + n % 5,
+                questions[QuestionKind.CHOICE].pk: "Breuken" if n % 2 else "Procenten",
+                questions[QuestionKind.TEXT].pk: f"Antwoord {n}",
+            },
+        )
+    for n in range(3):
+        group = services.pupil_group_get_or_create(school_id=world.home.pk, name=f"Groep extra {n}")
+        for m in range(5):
+            services.feedback_criterion_add(group=group, text=f"Uitspraak {m}")
+        extra = services.feedback_round_open(
+            school_id=world.home.pk,
+            teacher=teacher,
+            group=group,
+            title=f"Les {n}",
+            closes_at=timezone.now() + dt.timedelta(hours=2),
+            questions=QUESTIONS[:1],
+        )
+        services.feedback_round_close(feedback_round=extra)
+    board = world.boards[world.home.pk]
+    for n in range(4):
+        services.pupil_input_record(
+            board=board.board,
+            goal=board.goal,
+            user=teacher,
+            group_name=f"Raad {n}",
+            week=week(-n),
+            pupils=4,
+            what_helps="Rust",
+            suggestions=f"Idee {n}",
+        )
+
+
+def requests_for(world, contents, feedback_round) -> dict:
+    school = world.home.pk
+    board = world.boards[school]
+    stem = f"/school/{school}/stem/"
+    round_path = f"{stem}{feedback_round.pk}/"
+    group = contents.group
+    closes = timezone.localtime(timezone.now() + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    new_round = {"group": group.name, "title": "Nieuwe les", "closes_at": closes, "max_tops": "2"}
+    return {
+        "rounds": ("teacher", "get", stem, None, {}),
+        "criteria": ("teacher", "get", f"{stem}groepen/{group.pk}/criteria/", None, {}),
+        "criteria_partial": ("teacher", "get", f"{stem}groepen/{group.pk}/criteria/", None, HTMX),
+        "criterion_add": ("teacher", "post", f"{stem}groepen/{group.pk}/criteria/", {"text": "Nieuw"}, HTMX),
+        "criterion_edit_form": (
+            "teacher",
+            "get",
+            f"{stem}groepen/{group.pk}/criteria/{contents.criterion.pk}/",
+            None,
+            HTMX,
+        ),
+        "round_create_form": ("teacher", "get", f"{stem}nieuw/", None, {}),
+        "round_create": ("teacher", "post", f"{stem}nieuw/", new_round, {}),
+        "round_live": ("teacher", "get", round_path, None, {}),
+        "results": ("teacher", "get", f"{round_path}resultaten/", None, HTMX),
+        "results_unchanged": ("teacher", "get", f"{round_path}resultaten/", "unchanged", HTMX),
+        "projection": ("teacher", "get", f"{round_path}projectie/", None, {}),
+        "qr": ("teacher", "get", f"{round_path}qr.svg", None, {}),
+        "pupil_page": ("pupil", "get", f"/stem/{feedback_round.code}/", None, {}),
+        "pupil_answer": ("pupil", "post", f"/stem/{feedback_round.code}/", "answer", {}),
+        "pupil_input_form": (
+            "teacher",
+            "get",
+            f"/school/{school}/borden/{board.board.pk}/doelen/{board.goal.pk}/leerlingen/",
+            None,
+            {},
+        ),
+        "pupil_input_record": (
+            "teacher",
+            "post",
+            f"/school/{school}/borden/{board.board.pk}/doelen/{board.goal.pk}/leerlingen/",
+            {"group": "Raad", "week": "", "pupils": "4", "suggestions": "Meer lezen"},
+            {},
+        ),
+    }
+
+
+# Teacher's requests: session, user and access (one UNION) first, then the round (or group, or
+# board) through its access function; full pages add the school switcher's query. A pupil's
+# request has no session, user or access queries at all: the round by its code, whether this
+# device answered, the statements and the questions. An unchanged results poll is an empty 204
+# after counting the answers. Writes inside a transaction count their savepoints.
+EXPECTED_QUERIES = {
+    "rounds": 8,
+    "criteria": 7,
+    "criteria_partial": 6,
+    "criterion_add": 13,
+    "criterion_edit_form": 7,
+    "round_create_form": 7,
+    "round_create": 12,
+    "round_live": 9,
+    "results": 8,
+    "results_unchanged": 5,
+    "projection": 9,
+    "qr": 4,
+    "pupil_page": 4,
+    "pupil_answer": 11,
+    "pupil_input_form": 8,
+    "pupil_input_record": 10,
+}
+
+
+EXPECTED_STATUS = {"round_create": 302, "results_unchanged": 204, "pupil_answer": 302, "pupil_input_record": 302}
+
+
+def measure(client_for, world, contents, feedback_round, name, django_assert_num_queries, expected, serial):
+    who, method, path, data, headers = requests_for(world, contents, feedback_round)[name]
+    client = client_for(who)
+    if who == "teacher":
+        client.get(f"/school/{world.home.pk}/stem/")  # warm-up: the session remembers the school
+    if who == "pupil":
+        client.get(path)  # the pupil's first visit sets the device cookie
+    if data == "answer":
+        statements = list(RoundStatement.objects.filter(round=feedback_round).order_by("position"))
+        data = {"tops": [str(statements[0].pk)], "tip": str(statements[1].pk)}
+    elif data == "unchanged":
+        from instruments.selectors.feedback import response_count
+
+        data = {"gezien": f"{response_count(feedback_round=feedback_round)}-1"}
+    elif name == "pupil_input_record":
+        data = {**data, "week": week_input_value(week(0)), "suggestions": f"Idee {serial}", "group": f"Raad {serial}b"}
+    elif name == "criterion_add":
+        data = {"text": f"Nieuw {serial}"}
+    for cache in caches.all():
+        cache.clear()
+    with django_assert_num_queries(expected) as captured:
+        response = getattr(client, method)(path, data or {}, **headers)
+    assert response.status_code == EXPECTED_STATUS.get(name, 200), (name, response.status_code)
+    return len(captured)
+
+
+@pytest.mark.parametrize("name", list(EXPECTED_QUERIES))
+def test_query_count_is_fixed_whatever_the_data(setting, name, django_assert_num_queries):
+    world, teacher, contents, feedback_round = setting
+
+    def client_for(who):
+        client = Client()
+        if who == "teacher":
+            client.force_login(teacher)
+        return client
+
+    expected = EXPECTED_QUERIES[name]
+    measure(client_for, world, contents, feedback_round, name, django_assert_num_queries, expected, 1)
+    grow(world, teacher, contents, feedback_round, answers=7)
+    measure(client_for, world, contents, feedback_round, name, django_assert_num_queries, expected, 2)

@@ -1,0 +1,204 @@
+"""The pupil's pages of the pupil's voice: no login, no name, nothing stored that identifies them.
+
+- /stem/: type the round's code; /s/<code>: the short address (and QR code) → the answer page;
+- /stem/<code>/: the answer page (GET) and the answer (POST).
+
+Tenancy: these are `@public` views, so the request's tenant scope is empty. The round is found by
+its code (the one unscoped read, in `selectors.round_by_code`), and every other query runs inside
+`tenancy.scope(school_ids=[round.school_id])`, opened here, conspicuously.
+
+One answer per device: a random value in an HttpOnly cookie, set on the first visit. The answer
+stores HMAC(round.device_key, value) as a `FeedbackDeviceMark`, unlinked to the answer. The
+value itself, the address and the browser are never stored. Flooding is stopped with counters
+in the cache whose keys are keyed hashes of the address and of the device value; they expire
+within minutes and never reach the database.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.crypto import salted_hmac
+from django.views.decorators.http import require_GET, require_http_methods
+
+from instruments.forms.feedback import AnswerForm
+from instruments.selectors import feedback as selectors
+from instruments.services import feedback as services
+from leerkracht import tenancy
+from leerkracht.access import public
+
+DEVICE_COOKIE = "stem_apparaat"
+DEVICE_COOKIE_PATH = "/stem"
+DEVICE_COOKIE_MAX_AGE = 60 * 60 * 24 * 365  # a school year and a bit: one value per device
+_DEVICE_VALUE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+# A whole class answers from one school address: 120 answers per 10 minutes per address and
+# round is four classes' worth. One device gets a few tries per few seconds (a double tap, a
+# correction after a message), not a script's worth.
+ADDRESS_LIMIT, ADDRESS_WINDOW = 120, 10 * 60
+DEVICE_LIMIT, DEVICE_WINDOW = 4, 5
+
+ANSWER = "instruments/pupil_answer.html"
+CODE = "instruments/pupil_code.html"
+NOTICE = "instruments/pupil_notice.html"
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    # A shared classroom device must not show the previous pupil's choices from a cache.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _device_value(request) -> str | None:
+    value = request.COOKIES.get(DEVICE_COOKIE, "")
+    return value if _DEVICE_VALUE.match(value) else None
+
+
+def _set_device_cookie(response: HttpResponse, value: str) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_COOKIE_MAX_AGE,
+        path=DEVICE_COOKIE_PATH,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _notice(request, kind: str, *, status: int, feedback_round=None) -> HttpResponse:
+    response = render(request, NOTICE, {"kind": kind, "round": feedback_round}, status=status)
+    if status == 429:
+        response["Retry-After"] = "60"
+    return _no_store(response)
+
+
+def _over_limit(key: str, *, limit: int, window: int) -> bool:
+    """Count one more try in a fixed window; True once the window holds more than `limit`."""
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: this is the window's first try
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+def _rate_limited(request, feedback_round, device_value: str | None) -> bool:
+    """Whether this try goes past the limits. The keys are keyed hashes (the server's secret),
+    so not even the cache holds an address or a cookie value."""
+    address = request.META.get("REMOTE_ADDR", "")
+    address_key = salted_hmac("pupil-voice-address", f"{feedback_round.pk}:{address}", algorithm="sha256").hexdigest()
+    if _over_limit(f"pv:addr:{address_key}", limit=ADDRESS_LIMIT, window=ADDRESS_WINDOW):
+        return True
+    if device_value:
+        device_key = salted_hmac("pupil-voice-device", device_value, algorithm="sha256").hexdigest()
+        return _over_limit(f"pv:dev:{device_key}", limit=DEVICE_LIMIT, window=DEVICE_WINDOW)
+    return False
+
+
+def _answer_url(code: str) -> str:
+    return reverse("instruments:pupil_answer", kwargs={"code": code})
+
+
+@public
+@require_GET
+def pupil_code(request):
+    """Type the code the teacher shows. With ?code=… the answer page of that round."""
+    code = "".join(request.GET.get("code", "").split()).upper()
+    if not code:
+        return _no_store(render(request, CODE, {"code": ""}))
+    feedback_round = selectors.round_by_code(code=code)
+    if feedback_round is None:
+        return _no_store(render(request, CODE, {"code": code, "unknown": True}, status=404))
+    return redirect(_answer_url(feedback_round.code))
+
+
+@public
+@require_GET
+def pupil_short(request, code: str):
+    """The short address behind the QR code: on to the answer page (and the device cookie set
+    already, so the first answer needs no second tap)."""
+    feedback_round = selectors.round_by_code(code=code)
+    if feedback_round is None:
+        return _notice(request, "unknown", status=404)
+    response = redirect(_answer_url(feedback_round.code))
+    if _device_value(request) is None:
+        _set_device_cookie(response, secrets.token_urlsafe(32))
+    return _no_store(response)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def pupil_answer(request, code: str):
+    """The answer page: tops, one tip and the round's questions; one answer per device."""
+    feedback_round = selectors.round_by_code(code=code)
+    if feedback_round is None:
+        return _notice(request, "unknown", status=404)
+    if feedback_round.code != code:
+        return redirect(_answer_url(feedback_round.code))  # typed in lower case or with spaces
+    # Pupils have no account, so the request's scope is empty: open the round's school, and
+    # only that school, for everything this page reads and writes.
+    with tenancy.scope(school_ids=[feedback_round.school_id]):
+        response = _answer(request, feedback_round)
+    return _no_store(response)
+
+
+def _answer(request, feedback_round) -> HttpResponse:
+    if not services.round_is_open(feedback_round):
+        return _notice(request, "closed", status=410, feedback_round=feedback_round)
+    device_value = _device_value(request)
+    if request.method == "POST" and _rate_limited(request, feedback_round, device_value):
+        return _notice(request, "busy", status=429, feedback_round=feedback_round)
+    if device_value is not None:
+        digest = services.device_digest(feedback_round=feedback_round, device_value=device_value)
+        if selectors.device_answered(feedback_round=feedback_round, digest=digest):
+            kind = "thanks" if request.GET.get("klaar") else "already"
+            return _notice(request, kind, status=200, feedback_round=feedback_round)
+    statements = selectors.round_statements(feedback_round=feedback_round)
+    questions = selectors.round_questions(feedback_round=feedback_round)
+    form = AnswerForm(
+        request.POST if request.method == "POST" else None,
+        feedback_round=feedback_round,
+        statements=statements,
+        questions=questions,
+    )
+    context = {"round": feedback_round, "form": form, "no_cookie": False}
+    if request.method == "GET" or device_value is None:
+        if request.method == "POST":
+            # No cookie came with the answer (a first visit straight to this POST, or cookies
+            # cleared): set one and ask to send again; the choices stay in the form.
+            context["no_cookie"] = True
+        response = render(request, ANSWER, context)
+        if device_value is None:
+            _set_device_cookie(response, secrets.token_urlsafe(32))
+        return response
+    if form.is_valid():
+        try:
+            services.feedback_response_submit(
+                feedback_round=feedback_round,
+                device_value=device_value,
+                top_ids=form.cleaned_data["tops"],
+                tip_id=int(form.cleaned_data["tip"]),
+                answers=form.answers(),
+                statements=statements,
+                questions=questions,
+            )
+        except services.AlreadyAnswered:
+            return _notice(request, "already", status=200, feedback_round=feedback_round)
+        except services.RoundClosed:
+            return _notice(request, "closed", status=410, feedback_round=feedback_round)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, messages)
+            return render(request, ANSWER, context, status=422)
+        return redirect(f"{_answer_url(feedback_round.code)}?klaar=1", permanent=False)
+    return render(request, ANSWER, context, status=422)
