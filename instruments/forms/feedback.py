@@ -28,6 +28,8 @@ class CriterionForm(forms.Form):
             "max_length": _("Een uitspraak is hoogstens 160 tekens."),
         },
     )
+    # The version of the words this edit started from (absent when adding a statement).
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class GroupOpenForm(forms.Form):

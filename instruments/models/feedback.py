@@ -30,6 +30,7 @@ class FeedbackCriterion(TenantModel):
     text = models.CharField(_("uitspraak"), max_length=160)
     position = models.PositiveSmallIntegerField(default=0)
     archived = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)  # of the words: an edit names the one it started from
 
     class Meta(TenantModel.Meta):
         ordering = ["position", "id"]

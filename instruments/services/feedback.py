@@ -82,11 +82,28 @@ def feedback_criterion_add(*, group: PupilGroup, text: str) -> FeedbackCriterion
     return FeedbackCriterion.objects.create(school_id=group.school_id, group=group, text=text, position=(last or 0) + 1)
 
 
-def feedback_criterion_update(*, criterion: FeedbackCriterion, text: str) -> FeedbackCriterion:
-    """Change a statement's words; rounds already held keep the words pupils answered to."""
-    criterion.text = _criterion_text(text)
-    criterion.save(update_fields=["text"])
-    return criterion
+class CriterionConflict(Exception):
+    """Someone changed the statement's words since this edit started; `current` holds theirs."""
+
+    def __init__(self, current: FeedbackCriterion):
+        super().__init__(current.text)
+        self.current = current
+
+
+@transaction.atomic
+def feedback_criterion_update(*, criterion: FeedbackCriterion, text: str, version: int | None) -> FeedbackCriterion:
+    """Change a statement's words; rounds already held keep the words pupils answered to. An edit
+    started from an older version than the stored one is refused (CriterionConflict) unless it
+    writes the same words, so a colleague's change is never overwritten unseen."""
+    text = _criterion_text(text)
+    current = FeedbackCriterion.objects.select_for_update().get(pk=criterion.pk)
+    if version is not None and version != current.version and current.text != text:
+        raise CriterionConflict(current)
+    if current.text != text:
+        current.text = text
+        current.version += 1
+        current.save(update_fields=["text", "version"])
+    return current
 
 
 @transaction.atomic

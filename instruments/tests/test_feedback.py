@@ -548,7 +548,7 @@ def test_opening_a_round_snapshots_the_criteria_and_makes_a_short_unambiguous_co
     assert list(created.questions.values_list("kind", "choices")) == [("choice", ["Breuken", "Procenten"])]
     # Changing a criterion later leaves the round's words alone.
     criterion = FeedbackCriterion.objects.filter(group=group).first()
-    services.feedback_criterion_update(criterion=criterion, text="Nieuwe woorden")
+    services.feedback_criterion_update(criterion=criterion, text="Nieuwe woorden", version=criterion.version)
     assert "Nieuwe woorden" not in RoundStatement.objects.filter(round=created).values_list("text", flat=True)
 
 
@@ -770,3 +770,36 @@ def test_every_pupil_voice_page_passes_the_strict_content_security_policy(client
     assert invalid.status_code == 422 and inline_code(invalid.content.decode()) == []
     services.feedback_round_close(feedback_round=feedback_round)
     assert inline_code(device.get(pupil_path(feedback_round)).content.decode()) == []
+
+
+def test_a_criterion_edited_in_a_second_tab_answers_409_keeps_the_typed_words_and_a_second_save_wins(
+    client, world, teacher, group
+):
+    client.force_login(teacher)
+    criterion = FeedbackCriterion.objects.filter(group=group, archived=False).first()
+    url = f"/school/{world.home.pk}/stem/groepen/{group.pk}/criteria/{criterion.pk}/"
+    started_from = criterion.version
+    # A colleague saves new words first.
+    services.feedback_criterion_update(criterion=criterion, text="Ik mocht samenwerken", version=started_from)
+    response = client.post(
+        url, {"actie": "opslaan", "text": "Ik wist wat ik moest doen", "version": started_from}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Ik mocht samenwerken" in html, "theirs is shown"
+    assert 'value="Ik wist wat ik moest doen"' in html, "what was typed is kept"
+    criterion.refresh_from_db()
+    assert criterion.text == "Ik mocht samenwerken"
+    # Saving again from the form the conflict answered with keeps the typed words.
+    version = int(re.search(r'name="version" value="(\d+)"', html).group(1))
+    response = client.post(url, {"actie": "opslaan", "text": "Ik wist wat ik moest doen", "version": version})
+    criterion.refresh_from_db()
+    assert response.status_code == 302 and criterion.text == "Ik wist wat ik moest doen"
+
+
+def test_the_same_words_from_a_stale_tab_are_no_conflict(world, group):
+    criterion = FeedbackCriterion.objects.filter(group=group, archived=False).first()
+    stale = criterion.version
+    services.feedback_criterion_update(criterion=criterion, text="Ik snapte de som", version=stale)
+    again = services.feedback_criterion_update(criterion=criterion, text="Ik snapte de som", version=stale)
+    assert again.text == "Ik snapte de som" and again.version == stale + 1

@@ -174,7 +174,7 @@ def criterion(request: AppRequest, school_id: int, group_id: int, criterion_id: 
     group = _group(request, school_id, group_id)
     item = _get(selectors.criterion_get, group=group, criterion_id=criterion_id)
     if request.method == "GET":
-        form = CriterionForm(initial={"text": item.text}, auto_id=f"criterion-{item.pk}-%s")
+        form = CriterionForm(initial={"text": item.text, "version": item.version}, auto_id=f"criterion-{item.pk}-%s")
         if _partial(request):
             context = _criteria_context(request, group, criterion=item, edit_form=form, editing_id=item.pk)
             return render(request, f"{CRITERIA}#criterion-edit", context)
@@ -194,10 +194,21 @@ def criterion(request: AppRequest, school_id: int, group_id: int, criterion_id: 
             if not form.is_valid():
                 return _criteria_answer(request, group, status=422, edit_form=form, editing_id=item.pk)
             try:
-                services.feedback_criterion_update(criterion=item, text=form.cleaned_data["text"])
+                services.feedback_criterion_update(
+                    criterion=item, text=form.cleaned_data["text"], version=form.cleaned_data["version"]
+                )
             except ValidationError as error:
                 _add_errors(form, error)
                 return _criteria_answer(request, group, status=422, edit_form=form, editing_id=item.pk)
+            except services.CriterionConflict as conflict:
+                # Keep what was typed, show theirs, and let a second save (from their version) win.
+                data = request.POST.copy()
+                data["version"] = conflict.current.version
+                form = CriterionForm(data, auto_id=f"criterion-{item.pk}-%s")
+                form.is_valid()
+                return _criteria_answer(
+                    request, group, status=409, edit_form=form, editing_id=item.pk, conflict=conflict.current
+                )
         elif action in ("omhoog", "omlaag"):
             services.feedback_criterion_move(criterion=item, offset=-1 if action == "omhoog" else 1)
         else:
