@@ -11,3 +11,11 @@ class AppRequest(HttpRequest):
 
     access: Access
     htmx: HtmxDetails
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address as the login throttle reads it (behind PROXY_COUNT proxies, from
+    X-Forwarded-For), so every rate limit counts the same client the same way."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or ""

@@ -34,6 +34,7 @@ from instruments.selectors import feedback as selectors
 from instruments.services import feedback as services
 from leerkracht import tenancy
 from leerkracht.access import public
+from leerkracht.http import client_address
 
 DEVICE_COOKIE = "stem_apparaat"
 DEVICE_COOKIE_PATH = "/stem"
@@ -95,7 +96,7 @@ def _over_limit(key: str, *, limit: int, window: int) -> bool:
 def _rate_limited(request, feedback_round, device_value: str | None) -> bool:
     """Whether this try goes past the limits. The keys are keyed hashes (the server's secret),
     so not even the cache holds an address or a cookie value."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     address_key = salted_hmac("pupil-voice-address", f"{feedback_round.pk}:{address}", algorithm="sha256").hexdigest()
     if _over_limit(f"pv:addr:{address_key}", limit=ADDRESS_LIMIT, window=ADDRESS_WINDOW):
         return True
