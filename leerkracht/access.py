@@ -281,7 +281,7 @@ def access_lesson_visit_by_id(access: Access, *, school_id: int, visit_id: int):
     from instruments.models import LessonVisit
 
     try:
-        visit = LessonVisit.objects.select_related("school", "visitor", "visited", "group").get(
+        visit = LessonVisit.objects.select_related("school", "visitor", "visited", "group", "lesson_design").get(
             pk=visit_id, school_id=school_id
         )
     except LessonVisit.DoesNotExist:
