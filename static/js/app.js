@@ -97,14 +97,25 @@
   // After an htmx swap the element that had focus is usually gone. Put focus back where the
   // person was: the same card if it still exists (a moved action), else the swapped section's
   // heading, so keyboard and screen-reader users are not thrown back to the top of the page.
+  // Only a swap that took focus away is repaired: a region refreshed by polling (live results)
+  // while nobody had focus in the page must not pull focus, and the page, to itself.
   var lastCardId = null;
+  var hadFocus = new WeakMap();
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var card = event.target.closest("[id^='action-'], [id^='goal-'], [id^='obstacle-'], [id^='success-']");
     lastCardId = card ? card.id : null;
+    if (event.detail && event.detail.xhr) {
+      var active = document.activeElement;
+      hadFocus.set(event.detail.xhr, Boolean(active && active !== document.body));
+    }
   });
 
   function restoreFocus(event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && hadFocus.get(xhr) === false) {
+      return;
+    }
     var active = document.activeElement;
     if (active && active !== document.body && document.contains(active)) {
       return;
