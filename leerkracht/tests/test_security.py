@@ -74,3 +74,46 @@ def test_htmx_runs_without_eval_and_sends_the_csrf_token_from_body(client, world
     assert '"allowEval": false' in html
     assert '<body hx-headers=\'{"X-CSRFToken": "' in html
     assert "/static/vendor/htmx/htmx.min.js" in html
+
+
+def test_every_route_that_answers_a_page_has_no_inline_code(client, world):
+    """Walk the whole URLconf with the home school's ids (board, designs, visits, rounds…) and
+    GET each route, as page and as htmx partial, as the people who use it: the teacher (owner of
+    the round, visited in the visit), the schoolcoach (visitor, co-author), the leader and a
+    pupil (no login). Every HTML answer is parsed; new routes are covered without a list."""
+    from instruments.services import lesson_visit as visit_services
+    from leerkracht.roles import Role
+    from leerkracht.tests.test_url_sweep import fill, our_routes
+
+    home = world.home
+    ids = {
+        "school_id": home.pk,
+        "school_group_id": home.school_group_id,
+        "region_id": home.region_id,
+        "team_id": world.home_team.pk,
+        **world.boards[home.pk].ids(),
+        **world.instruments[home.pk].ids(),
+        "code": world.instruments[home.pk].feedback_round.code,
+        "token": visit_services.calendar_feed_create(user=world.users[Role.LERAAR]).token,
+        "uidb64": "x",
+    }
+    checked, problems = 0, []
+    people = [None, world.users[Role.LERAAR], world.users[Role.SCHOOLCOACH], world.users[Role.SCHOOLLEIDER]]
+    for person in people:
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        for route, _, namespaces in our_routes():
+            if "api" in namespaces or "logout" in route or "uitloggen" in route:
+                continue
+            url = fill(route, ids)
+            for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+                response = client.get(url, **headers)
+                if response.status_code >= 300 or "text/html" not in response.get("Content-Type", ""):
+                    continue
+                checked += 1
+                found = inline_code(response.content.decode())
+                if found:
+                    problems.append(f"{url} {headers}: {found}")
+    assert problems == []
+    assert checked > 100, f"only {checked} pages answered: the walk is not reaching the routes"

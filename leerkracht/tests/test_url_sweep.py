@@ -98,6 +98,28 @@ def test_every_route_declares_its_access_rule():
     assert undeclared == []
 
 
+def test_only_sign_in_the_health_check_the_pupil_pages_and_the_calendar_feed_need_no_login():
+    """Pupils never log in, so their pages are public (and expose only the round they answer);
+    a calendar app subscribes without a session, so the feed is public behind its secret token.
+    Everything else needs a login: a new public route has to be added here on purpose."""
+    public = sorted(route for route, callback, _ in our_routes() if view_declaration(callback)[0] == "public")
+    assert public == sorted(
+        [
+            "healthz",
+            "inloggen/",
+            "uitloggen/",
+            "wachtwoord-vergeten/",
+            "wachtwoord-vergeten/verstuurd/",
+            "wachtwoord-instellen/<uidb64>/<token>/",
+            "wachtwoord-instellen/klaar/",
+            "stem/",
+            "stem/<str:code>/",
+            "s/<str:code>",
+            "agenda/<str:token>.ics",
+        ]
+    )
+
+
 def test_every_route_under_a_node_requires_a_capability():
     """A route that names a school, bestuur or region may not be public or merely personal."""
     loose = [
