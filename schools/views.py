@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from leerkracht.access import Access, access_team_by_id, personal, requires
-from leerkracht.http import AppRequest
+from leerkracht.http import AppRequest, wants_fragment
 from leerkracht.roles import Capability, Level, Role
 from schools import selectors
 
@@ -109,9 +109,7 @@ def team_list(request: AppRequest, school_id: int):
         "teams": selectors.team_list(access=access, school_id=school_id, query=query),
         "query": query,
     }
-    # A history restore asks with HX-Request too, but needs the whole page back.
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = "schools/team_list.html#team-results" if partial else "schools/team_list.html"
+    template = "schools/team_list.html#team-results" if wants_fragment(request) else "schools/team_list.html"
     return render(request, template, context)
 
 

@@ -19,7 +19,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+from django_htmx.http import reswap, retarget
 
 from instruments import charts, selectors, services
 from instruments.forms import (
@@ -42,7 +42,7 @@ from instruments.models import ActionStatus, BoardKind, Entity
 from instruments.templatetags.instruments import chart_version
 from instruments.weeks import week_input_value
 from leerkracht.access import NOT_FOUND_MESSAGE, access_board_by_id, access_team_by_id, requires
-from leerkracht.http import AppRequest
+from leerkracht.http import AppRequest, add_service_errors, found_or_404, redirect_after, wants_fragment
 from leerkracht.roles import Capability, Reach
 from schools import selectors as school_selectors
 
@@ -52,19 +52,6 @@ TEMPLATE = "instruments/board.html"
 def _board(request: AppRequest, school_id: int, board_id: int, *, edit: bool = False):
     capability = Capability.TEAM_EDIT if edit else Capability.TEAM_VIEW
     return access_board_by_id(request.access, school_id=school_id, board_id=board_id, capability=capability)
-
-
-def _get(selector, **kwargs):
-    """A card of this board, or the same 404 as for a board out of reach."""
-    try:
-        return selector(**kwargs)
-    except ObjectDoesNotExist:
-        raise Http404(NOT_FOUND_MESSAGE) from None
-
-
-def _partial(request: AppRequest) -> bool:
-    # A history restore asks with HX-Request too, but needs the whole page back.
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _board_url(board, anchor: str = "") -> str:
@@ -169,7 +156,7 @@ def team_board_open(request: AppRequest, school_id: int, team_id: int):
         if not can_edit:
             raise PermissionDenied
         board = services.team_board_get_or_create(team=team, user=request.user)
-        return _redirect(request, _board_url(board))
+        return redirect_after(request, _board_url(board))
     board = selectors.team_board(team=team)
     if board is not None:
         return redirect(_board_url(board))
@@ -206,9 +193,9 @@ def board_list(request: AppRequest, school_id: int):
                     user=request.user,
                     team=team,
                 )
-                return _redirect(request, _board_url(created))
+                return redirect_after(request, _board_url(created))
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
         status = 422
     context = {
         "school": school_selectors.school_get(access=access, school_id=school_id),
@@ -218,24 +205,10 @@ def board_list(request: AppRequest, school_id: int):
     return render(request, "instruments/board_list.html", context, status=status)
 
 
-def _redirect(request: AppRequest, url: str) -> HttpResponse:
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _section(request: AppRequest, board, section: str, *, status: int = 200, **forms) -> HttpResponse:
     """Answer a change with the section it changed (htmx) or the whole board (no JavaScript: a
     redirect when it worked, the page with the form and its errors when it did not)."""
-    if _partial(request):
+    if wants_fragment(request):
         return render(request, f"{TEMPLATE}#{section}", _page_context(request, board, **forms), status=status)
     if status == 200:
         return redirect(_board_url(board, section))
@@ -250,7 +223,7 @@ def _create_card(request: AppRequest, board, *, form, create, section: str, form
             create(board=board, user=request.user, **(values(form) if values else form.cleaned_data))
             return _section(request, board, section)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return _section(request, board, section, status=422, **{form_name: form})
 
 
@@ -277,15 +250,15 @@ def goal_create(request: AppRequest, school_id: int, board_id: int):
 @require_POST
 def measurement_add(request: AppRequest, school_id: int, board_id: int, goal_id: int):
     board = _board(request, school_id, board_id, edit=True)
-    goal = _get(selectors.goal_get, board=board, goal_id=goal_id)
+    goal = found_or_404(selectors.goal_get, board=board, goal_id=goal_id)
     form = MeasurementForm(request.POST, prefix="m")
     if form.is_valid():
         try:
             services.measurement_add(board=board, goal=goal, user=request.user, **form.cleaned_data)
             return _card(request, board, "goal", goal_id=goal.pk)
         except ValidationError as error:
-            _add_errors(form, error)
-    if _partial(request):
+            add_service_errors(form, error)
+    if wants_fragment(request):
         return _card(
             request, board, "goal", goal_id=goal.pk, status=422, measurement_form=form, measure_goal_id=goal.pk
         )
@@ -299,7 +272,7 @@ def measurement_add(request: AppRequest, school_id: int, board_id: int, goal_id:
 def goal_chart(request: AppRequest, school_id: int, board_id: int, goal_id: int):
     """The goal's progress chart as SVG (its text alternative is on the page next to it)."""
     board = _board(request, school_id, board_id)
-    goal = _get(selectors.goal_get, board=board, goal_id=goal_id)
+    goal = found_or_404(selectors.goal_get, board=board, goal_id=goal_id)
     # Drawing takes tens of milliseconds; the key changes whenever the goal or its measurements
     # do, so a cached chart is never stale (the page asks for it with the same version).
     key = f"goal-chart:{goal.pk}:{chart_version(goal)}"
@@ -338,8 +311,8 @@ def _form_kwargs(board, kind: str) -> dict:
 def _card(request: AppRequest, board, kind: str, *, status: int = 200, **context) -> HttpResponse:
     """One card (htmx) or the board with that card in view (no JavaScript)."""
     selector, _form, _update, id_kwarg, _section_name = CARDS[kind]
-    card = _get(selector, board=board, **{id_kwarg: context.pop(id_kwarg)})
-    if not _partial(request):
+    card = found_or_404(selector, board=board, **{id_kwarg: context.pop(id_kwarg)})
+    if not wants_fragment(request):
         return redirect(_board_url(board, f"{kind}-{card.pk}"))
     if kind == "action":
         # An edit may have changed its status, and so its column: answer with all columns.
@@ -360,7 +333,7 @@ def card_edit_view(kind: str):
     @vary_on_headers("HX-Request")
     def edit(request: AppRequest, school_id: int, board_id: int, **kwargs):
         board = _board(request, school_id, board_id, edit=True)
-        card = _get(selector, board=board, **{id_kwarg: kwargs[id_kwarg]})
+        card = found_or_404(selector, board=board, **{id_kwarg: kwargs[id_kwarg]})
         # Ids carry the card: several edit forms can be open on one board.
         extra = {**_form_kwargs(board, kind), "auto_id": f"{kind}-{card.pk}-%s"}
         status, conflict = 200, None
@@ -387,19 +360,19 @@ def card_edit_view(kind: str):
                 except services.EditConflict as error:
                     conflict = error.conflicts
                     # Start again from what is saved now; what this person typed stays in the form.
-                    card = _get(selector, board=board, **{id_kwarg: card.pk})
+                    card = found_or_404(selector, board=board, **{id_kwarg: card.pk})
                     base = form_class(instance=card, prefix=BASE_PREFIX, **extra)
                     version = card.version
                     status = 409
                 except ValidationError as error:
-                    _add_errors(form, error)
+                    add_service_errors(form, error)
                     status = 422
             else:
                 status = 422
         context = _edit_context(
             request, board, kind, card, form=form, base_form=base, version=version, conflicts=conflict
         )
-        if _partial(request):
+        if wants_fragment(request):
             return render(request, f"{TEMPLATE}#card-form", context, status=status)
         return render(request, "instruments/card_edit.html", context, status=status)
 
@@ -467,14 +440,14 @@ def action_move(request: AppRequest, school_id: int, board_id: int, action_id: i
     board = _board(request, school_id, board_id, edit=True)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        _get(selectors.action_get, board=board, action_id=action_id)  # a missing action is 404 first
+        found_or_404(selectors.action_get, board=board, action_id=action_id)  # a missing action is 404 first
         response = _section(request, board, "actions", status=422)
-        return reswap(retarget(response, "#actions"), "outerHTML") if _partial(request) else response
+        return reswap(retarget(response, "#actions"), "outerHTML") if wants_fragment(request) else response
     try:
         action = services.action_move(board=board, action_id=action_id, user=request.user, **form.cleaned_data)
     except ObjectDoesNotExist:
         raise Http404(NOT_FOUND_MESSAGE) from None
-    if not _partial(request):
+    if not wants_fragment(request):
         return redirect(_board_url(board, f"action-{action.pk}"))
     context = {**_board_context(request, board), "action": action}
     return render(request, f"{TEMPLATE}#action-moved", context)
@@ -494,7 +467,7 @@ def obstacle_create(request: AppRequest, school_id: int, board_id: int):
 @require_POST
 def obstacle_resolve(request: AppRequest, school_id: int, board_id: int, obstacle_id: int):
     board = _board(request, school_id, board_id, edit=True)
-    obstacle = _get(selectors.obstacle_get, board=board, obstacle_id=obstacle_id)
+    obstacle = found_or_404(selectors.obstacle_get, board=board, obstacle_id=obstacle_id)
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:
@@ -502,7 +475,7 @@ def obstacle_resolve(request: AppRequest, school_id: int, board_id: int, obstacl
             return _section(request, board, "obstacles")
         except (ValidationError, services.EditConflict) as error:
             if isinstance(error, ValidationError):
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 form.add_error(
                     None, "Iemand anders heeft dit knelpunt intussen veranderd. Bekijk het en probeer opnieuw."
@@ -515,10 +488,10 @@ def obstacle_resolve(request: AppRequest, school_id: int, board_id: int, obstacl
 def obstacle_to_action(request: AppRequest, school_id: int, board_id: int, obstacle_id: int):
     """Turn a knelpunt into an action (the action keeps its text; owners and week come after)."""
     board = _board(request, school_id, board_id, edit=True)
-    obstacle = _get(selectors.obstacle_get, board=board, obstacle_id=obstacle_id)
+    obstacle = found_or_404(selectors.obstacle_get, board=board, obstacle_id=obstacle_id)
     with contextlib.suppress(ValidationError):  # already resolved by a colleague: the fresh board shows it
         services.obstacle_to_action(board=board, obstacle_id=obstacle.pk, user=request.user)
-    if _partial(request):
+    if wants_fragment(request):
         # Both sections change: the knelpunt leaves, the action arrives.
         return render(request, f"{TEMPLATE}#obstacles-and-actions", _page_context(request, board))
     return redirect(_board_url(board, "actions"))
@@ -550,7 +523,7 @@ def session_start(request: AppRequest, school_id: int, board_id: int):
 
 def _session_change(request: AppRequest, school_id: int, board_id: int, session_id: int, change) -> HttpResponse:
     board = _board(request, school_id, board_id, edit=True)
-    session = _get(selectors.session_get, board=board, session_id=session_id)
+    session = found_or_404(selectors.session_get, board=board, session_id=session_id)
     try:
         change(board, session)
     except ValidationError as error:
@@ -606,7 +579,7 @@ def session_roles(request: AppRequest, school_id: int, board_id: int, session_id
 @require_POST
 def session_close(request: AppRequest, school_id: int, board_id: int, session_id: int):
     board = _board(request, school_id, board_id, edit=True)
-    session = _get(selectors.session_get, board=board, session_id=session_id)
+    session = found_or_404(selectors.session_get, board=board, session_id=session_id)
     form = SessionCloseForm(request.POST)
     if form.is_valid():
         try:
@@ -615,9 +588,9 @@ def session_close(request: AppRequest, school_id: int, board_id: int, session_id
                 "instruments:session_detail",
                 kwargs={"school_id": board.school_id, "board_id": board.pk, "session_id": session.pk},
             )
-            return _redirect(request, url)
+            return redirect_after(request, url)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return _section(request, board, "session", status=422, close_form=form)
 
 
@@ -641,7 +614,7 @@ def session_list(request: AppRequest, school_id: int, board_id: int):
 def session_detail(request: AppRequest, school_id: int, board_id: int, session_id: int):
     """A session's record: as it was when it closed (its snapshot), or live while it runs."""
     board = _board(request, school_id, board_id)
-    session = _get(selectors.session_get, board=board, session_id=session_id)
+    session = found_or_404(selectors.session_get, board=board, session_id=session_id)
     context = {
         "board": board,
         "school": board.school,
@@ -678,9 +651,9 @@ def cycle_close(request: AppRequest, school_id: int, board_id: int):
                     next_weeks=data["next_weeks"],
                     carry_over_action_ids=data["carry_over"],
                 )
-                return _redirect(request, _board_url(board))
+                return redirect_after(request, _board_url(board))
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
         status = 422
     context = {"board": board, "school": board.school, "page": page, "form": form, "wording": wording_for(board)}
     return render(request, "instruments/cycle_close.html", context, status=status)

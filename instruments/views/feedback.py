@@ -9,15 +9,14 @@ group or criterion is looked up within that school only, and a board through `ac
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from instruments import qr
 from instruments.forms.feedback import CriterionForm, GroupOpenForm, PupilInputForm, RoundForm
@@ -25,8 +24,8 @@ from instruments.selectors import feedback as selectors
 from instruments.selectors.groups import pupil_groups
 from instruments.services import feedback as services
 from instruments.services.groups import pupil_group_get_or_create
-from leerkracht.access import NOT_FOUND_MESSAGE, access_board_by_id, access_feedback_round_by_id, requires
-from leerkracht.http import AppRequest
+from leerkracht.access import access_board_by_id, access_feedback_round_by_id, requires
+from leerkracht.http import AppRequest, add_service_errors, found_or_404, redirect_after, wants_fragment
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
 
@@ -36,31 +35,6 @@ CREATE = "instruments/feedback_create.html"
 ROUND = "instruments/feedback_round.html"
 PROJECTION = "instruments/feedback_projection.html"
 PUPIL_INPUT = "instruments/feedback_pupil_input.html"
-
-
-def _partial(request: AppRequest) -> bool:
-    # A history restore asks with HX-Request too, but needs the whole page back.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _redirect(request: AppRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
-def _get(selector, **kwargs):
-    """An object inside the school, or the same 404 as for one of another school."""
-    try:
-        return selector(**kwargs)
-    except ObjectDoesNotExist:
-        raise Http404(NOT_FOUND_MESSAGE) from None
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _round(request: AppRequest, school_id: int, round_id: int):
@@ -101,9 +75,9 @@ def group_open(request: AppRequest, school_id: int):
     if form.is_valid():
         try:
             group = pupil_group_get_or_create(school_id=school_id, name=form.cleaned_data["group"])
-            return _redirect(request, _criteria_url(group))
+            return redirect_after(request, _criteria_url(group))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return render(request, LIST, _list_context(request, school_id, group_form=form), status=422)
 
 
@@ -132,7 +106,7 @@ def _criteria_context(request: AppRequest, group, **extra) -> dict:
 
 def _criteria_answer(request: AppRequest, group, *, status: int = 200, **extra) -> HttpResponse:
     """The criteria section (htmx) or the page (no JavaScript: a redirect when it worked)."""
-    if _partial(request):
+    if wants_fragment(request):
         return render(request, f"{CRITERIA}#criteria", _criteria_context(request, group, **extra), status=status)
     if status == 200 and request.method == "POST":
         return redirect(_criteria_url(group, "criteria"))
@@ -140,7 +114,7 @@ def _criteria_answer(request: AppRequest, group, *, status: int = 200, **extra) 
 
 
 def _group(request: AppRequest, school_id: int, group_id: int):
-    group = _get(selectors.group_get, access=request.access, school_id=school_id, group_id=group_id)
+    group = found_or_404(selectors.group_get, access=request.access, school_id=school_id, group_id=group_id)
     return group
 
 
@@ -158,7 +132,7 @@ def criteria(request: AppRequest, school_id: int, group_id: int):
             services.feedback_criterion_add(group=group, text=form.cleaned_data["text"])
             return _criteria_answer(request, group)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return _criteria_answer(request, group, status=422, form=form)
 
 
@@ -172,10 +146,10 @@ def criterion(request: AppRequest, school_id: int, group_id: int, criterion_id: 
     """One statement. GET: its edit form (in place with htmx; the page with it open without).
     POST `actie`: opslaan (new words), omhoog/omlaag (order), archiveren/terugzetten."""
     group = _group(request, school_id, group_id)
-    item = _get(selectors.criterion_get, group=group, criterion_id=criterion_id)
+    item = found_or_404(selectors.criterion_get, group=group, criterion_id=criterion_id)
     if request.method == "GET":
         form = CriterionForm(initial={"text": item.text, "version": item.version}, auto_id=f"criterion-{item.pk}-%s")
-        if _partial(request):
+        if wants_fragment(request):
             context = _criteria_context(request, group, criterion=item, edit_form=form, editing_id=item.pk)
             return render(request, f"{CRITERIA}#criterion-edit", context)
         return render(request, CRITERIA, _criteria_context(request, group, edit_form=form, editing_id=item.pk))
@@ -198,7 +172,7 @@ def criterion(request: AppRequest, school_id: int, group_id: int, criterion_id: 
                     criterion=item, text=form.cleaned_data["text"], version=form.cleaned_data["version"]
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
                 return _criteria_answer(request, group, status=422, edit_form=form, editing_id=item.pk)
             except services.CriterionConflict as conflict:
                 # Keep what was typed, show theirs, and let a second save (from their version) win.
@@ -255,12 +229,12 @@ def round_create(request: AppRequest, school_id: int):
                 lesson_design=design,
                 questions=form.questions(),
             )
-            return _redirect(request, _round_url(created))
+            return redirect_after(request, _round_url(created))
         except services.NotEnoughCriteria as error:
             criteria_group = error.group
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return render(request, CREATE, _create_context(request, school_id, form, criteria_group=criteria_group), status=422)
 
 
@@ -302,7 +276,7 @@ def round_results(request: AppRequest, school_id: int, round_id: int):
     open or closed): while that is still true the answer is an empty 204 and htmx swaps nothing,
     so a screen reader is told only about a real change."""
     feedback_round = _round(request, school_id, round_id)
-    if not _partial(request):
+    if not wants_fragment(request):
         return redirect(_round_url(feedback_round))
     count = selectors.response_count(feedback_round=feedback_round)
     seen = f"{count}-{int(services.round_is_open(feedback_round))}"
@@ -343,7 +317,7 @@ def round_close(request: AppRequest, school_id: int, round_id: int):
     """Close the round now ("Sluiten"): pupils who open it after this see that it closed."""
     feedback_round = _round(request, school_id, round_id)
     services.feedback_round_close(feedback_round=feedback_round)
-    return _redirect(request, _round_url(feedback_round))
+    return redirect_after(request, _round_url(feedback_round))
 
 
 # --- A pupil group's input on a goal of the team board ---------------------------------------------
@@ -355,7 +329,7 @@ def pupil_input(request: AppRequest, school_id: int, board_id: int, goal_id: int
     """What pupil groups said about a goal (newest first) and the form to record a new talk; it
     shows on the goal's card at the team's next board session."""
     board = access_board_by_id(request.access, school_id=school_id, board_id=board_id, capability=Capability.TEAM_EDIT)
-    goal = _get(selectors.goal_on_board, board=board, goal_id=goal_id)
+    goal = found_or_404(selectors.goal_on_board, board=board, goal_id=goal_id)
     form = PupilInputForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -375,9 +349,9 @@ def pupil_input(request: AppRequest, school_id: int, board_id: int, goal_id: int
                 url = reverse(
                     "instruments:pupil_input", kwargs={"school_id": school_id, "board_id": board.pk, "goal_id": goal.pk}
                 )
-                return _redirect(request, f"{url}#inputs")
+                return redirect_after(request, f"{url}#inputs")
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
         status = 422
     context = {
         "school": board.school,
