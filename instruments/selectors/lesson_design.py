@@ -172,16 +172,24 @@ class DesignDetail:
     shares: list[LessonDesignShare]
     techniques: list[str]
     goal: Goal | None = None
+    # The original this design was copied from, only when this user may read it: a copy can
+    # outlive the share or the team that let its copier read the original.
     copied_from: LessonDesign | None = None
 
 
-def lesson_design_detail(*, design: LessonDesign) -> DesignDetail:
-    """What the detail page shows besides the design's own row: its team goal and where it was
-    copied from, its authors, the teams it is shared with, its technique codes (four queries)."""
+def lesson_design_detail(*, access: Access, design: LessonDesign) -> DesignDetail:
+    """What the detail page shows besides the design's own row: its team goal and the original it
+    was copied from if this user may read it, its authors, the teams it is shared with, its
+    technique codes (four queries)."""
+    # The library's reading rule, asked inside the same query: no extra query for a copy.
+    readable_original = readable_designs(access=access, school_id=design.school_id).filter(
+        pk=OuterRef("copied_from_id")
+    )
     extra = (
         LessonDesign.objects.filter(pk=design.pk, school_id=design.school_id)
         .select_related("goal", "copied_from")
         .only("id", "goal__id", "goal__big_goal", "copied_from__id", "copied_from__title")
+        .annotate(may_read_original=Exists(readable_original))
         .first()
     )
     authors = [
@@ -195,7 +203,7 @@ def lesson_design_detail(*, design: LessonDesign) -> DesignDetail:
         shares=list(LessonDesignShare.objects.filter(design=design).select_related("team").order_by("team__name")),
         techniques=lesson_design_technique_codes(design=design),
         goal=extra.goal if extra else None,
-        copied_from=extra.copied_from if extra else None,
+        copied_from=extra.copied_from if extra and extra.may_read_original else None,
     )
 
 

@@ -555,6 +555,55 @@ def test_a_shared_teams_teacher_may_copy_it_into_their_own_team(client, world, t
     assert client.get(durl(copy, "bewerken/")).status_code == 200, "the copier edits the copy"
 
 
+def original_on_page(html: str) -> str:
+    """What the design's page says after "Gekopieerd van" (empty when it is not a copy)."""
+    found = re.search(r'<dd class="design-original">(.*?)</dd>', html, re.S)
+    return found.group(1).strip() if found else ""
+
+
+def test_a_copy_links_its_original_only_while_the_viewer_may_read_the_original(client, world, teacher, design):
+    """A teacher of team B copies a design team A shared with them; once team A stops sharing, the
+    copy's page no longer names or links the original for them, while team A's teacher still
+    sees both."""
+    outsider = member(world.other_home_team)
+    services.lesson_design_share(design=design, user=teacher, team=world.other_home_team)
+    copy = services.lesson_design_copy(design=design, user=outsider, team=world.other_home_team)
+    LessonDesign.objects.filter(pk=design.pk).update(title="Het origineel van team A")
+    link = f'<a href="{durl(design)}">Het origineel van team A</a>'
+    client.force_login(outsider)
+    assert original_on_page(client.get(durl(copy)).content.decode()) == link, "shared: title and link"
+
+    services.lesson_design_unshare(design=design, user=teacher, team=world.other_home_team)
+    response = client.get(durl(copy))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert original_on_page(html) == "een ander ontwerp"
+    assert "Het origineel van team A" not in html and durl(design) not in html
+
+    client.force_login(teacher)
+    copy_of_own = services.lesson_design_copy(design=design, user=teacher, team=world.home_team)
+    assert original_on_page(client.get(durl(copy_of_own)).content.decode()) == link
+    assert original_on_page(client.get(durl(design)).content.decode()) == "", "the original is no copy"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_detail_names_the_original_exactly_to_whom_the_access_function_lets_read_it(world, role):
+    """The detail selector's rule for the original is the access function's, for every role."""
+    designs = spread_designs(world)
+    stranger = member(world.other_home_team)
+    access = compute_access(world.users[role])
+    for original in designs.values():
+        copy = services.lesson_design_copy(design=original, user=stranger, team=world.other_home_team)
+        try:
+            access_lesson_design_by_id(access, school_id=original.school_id, design_id=original.pk)
+            readable = True
+        except Http404:
+            readable = False
+        detail = selectors.lesson_design_detail(access=access, design=copy)
+        assert (detail.copied_from == original) is readable, f"{role}: {original.title}"
+        assert detail.copied_from is None or detail.copied_from.title == original.title
+
+
 def test_sharing_swaps_the_shares_and_refuses_another_schools_team(client, world, teacher, design):
     client.force_login(teacher)
     response = client.post(durl(design, "delen/"), {"team": world.other_home_team.pk}, **HTMX)
@@ -665,6 +714,7 @@ REQUESTS = {
     "library_partial": ("get", lambda w, d: url(w.home.pk), {"q": "leerlingen", "vak": "Rekenen"}, HTMX),
     "library_filtered": ("get", lambda w, d: url(w.home.pk), {"techniek": "a", "status": "draft", "pagina": 1}, {}),
     "detail": ("get", lambda w, d: durl(d), None, {}),
+    "detail_of_copy": ("get", lambda w, d: durl(d), None, {}),
     "new_form": ("get", lambda w, d: url(w.home.pk, "nieuw/"), None, {}),
     "edit_form": ("get", lambda w, d: durl(d, "bewerken/"), None, {}),
     "edit_form_partial": ("get", lambda w, d: durl(d, "bewerken/"), None, HTMX),
@@ -685,11 +735,14 @@ STATUS = {"status_refused": 422, "create_refused": 422, "edit_conflict": 409}
 # access rule (and once more for "may this person edit it?"), then what the page shows. Full pages
 # add one query for the school switcher. The library: count and page of results, the school, and
 # one query per filter's options; its htmx partial only the count and the page.
+# A copy's page costs what any design's page costs: whether its viewer may read the original is
+# answered inside the query that fetches the original.
 EXPECTED_QUERIES = {
     "library": 13,
     "library_partial": 5,
     "library_filtered": 13,
     "detail": 12,
+    "detail_of_copy": 12,
     "new_form": 9,
     "edit_form": 10,
     "edit_form_partial": 9,
@@ -716,6 +769,8 @@ def test_query_count_is_fixed_whatever_the_school_holds(client, world, django_as
 
     def measure():
         design = given_design(world) if name == "evaluate" else fresh_design(world)
+        if name == "detail_of_copy":
+            design = services.lesson_design_copy(design=design, user=teacher, team=world.home_team)
         if name == "unshare":
             services.lesson_design_share(design=design, user=teacher, team=world.other_home_team)
         body = dict(data or {})

@@ -294,7 +294,7 @@ def _detail_context(request: AppRequest, design, **extra) -> dict:
     access = request.access
     can_edit = _may_edit(request, design)
 
-    detail = SimpleLazyObject(lambda: selectors.lesson_design_detail(design=design))
+    detail = SimpleLazyObject(lambda: selectors.lesson_design_detail(access=access, design=design))
 
     def share_teams():
         if not can_edit:
