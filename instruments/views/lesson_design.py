@@ -18,7 +18,6 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from instruments.forms.lesson_design import EvaluationForm, LessonDesignForm, LibraryForm, StatusForm, TeamForm
 from instruments.models import DesignStatus
@@ -26,7 +25,7 @@ from instruments.selectors import groups as group_selectors
 from instruments.selectors import lesson_design as selectors
 from instruments.services import lesson_design as services
 from leerkracht.access import access_lesson_design_by_id, requires
-from leerkracht.http import AppRequest
+from leerkracht.http import AppRequest, add_service_errors, redirect_after, wants_fragment
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
 
@@ -37,26 +36,9 @@ FORM = "instruments/lesson_design_form.html"
 MISSING_VERSION = "Dit formulier is onvolledig verstuurd. Open het lesontwerp opnieuw en probeer het nog eens."
 
 
-def _partial(request: AppRequest) -> bool:
-    # A history restore asks with HX-Request too, but needs the whole page back.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _redirect(request: AppRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
 def _detail_url(design, anchor: str = "") -> str:
     url = reverse("instruments:lesson_design_detail", kwargs={"school_id": design.school_id, "design_id": design.pk})
     return f"{url}#{anchor}" if anchor else url
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _may_edit(request: AppRequest, design) -> bool:
@@ -99,7 +81,7 @@ def lesson_design_library(request: AppRequest, school_id: int):
         "filters": filters,
         "query_string": urlencode(kept),
     }
-    if _partial(request):
+    if wants_fragment(request):
         return render(request, f"{LIBRARY}#design-results", context)
     context.update(
         school=school_selectors.school_get(access=access, school_id=school_id),
@@ -121,7 +103,7 @@ def _form_page(request: AppRequest, *, school, form, design=None, status: int = 
         "groups": group_selectors.pupil_groups(school_id=school.pk),
         **extra,
     }
-    template = f"{FORM}#design-form" if _partial(request) else FORM
+    template = f"{FORM}#design-form" if wants_fragment(request) else FORM
     return render(request, template, context, status=status)
 
 
@@ -158,9 +140,9 @@ def lesson_design_create(request: AppRequest, school_id: int):
                 user=request.user,
                 **{**values, "goal": _goal_of(goals, values["goal"])},
             )
-            return _redirect(request, _detail_url(design))
+            return redirect_after(request, _detail_url(design))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return _form_page(request, school=school, form=form, teams=teams, status=422)
 
 
@@ -249,7 +231,7 @@ def lesson_design_edit(request: AppRequest, school_id: int, design_id: int):
                 version=version,
                 **{**values, "goal": _goal_of(goals, values["goal"])},
             )
-            return _redirect(request, _detail_url(design))
+            return redirect_after(request, _detail_url(design))
         except services.DesignConflict as conflict:
             current = conflict.current
             saved = _initial(
@@ -273,7 +255,7 @@ def lesson_design_edit(request: AppRequest, school_id: int, design_id: int):
             form.is_valid()
             status = 409
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return _form_page(
         request,
         school=design.school,
@@ -328,7 +310,7 @@ def _detail_context(request: AppRequest, design, **extra) -> dict:
 def _answer(request: AppRequest, design, section: str, *, status: int = 200, **extra) -> HttpResponse:
     """A change answered with the section it changed (htmx), or for a plain form the design's
     page: a redirect when it worked, the page with the message when it did not."""
-    if _partial(request):
+    if wants_fragment(request):
         return render(request, f"{DETAIL}#{section}", _detail_context(request, design, **extra), status=status)
     if status == 200:
         return redirect(_detail_url(design, section))
@@ -370,7 +352,7 @@ def lesson_design_evaluate(request: AppRequest, school_id: int, design_id: int):
             services.lesson_design_evaluate(design=design, user=request.user, **form.cleaned_data)
             return _answer(request, design, "design-status")
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return _answer(request, design, "design-status", status=422, evaluation_form=form, evaluation_open=True)
 
 
@@ -390,7 +372,7 @@ def lesson_design_copy(request: AppRequest, school_id: int, design_id: int):
     if not form.is_valid():
         return _answer(request, design, "design-reuse", status=422, copy_form=form)
     copy = services.lesson_design_copy(design=design, user=request.user, team=form.chosen())
-    return _redirect(
+    return redirect_after(
         request,
         reverse("instruments:lesson_design_edit", kwargs={"school_id": school_id, "design_id": copy.pk}),
     )
@@ -406,7 +388,7 @@ def _share_change(request: AppRequest, school_id: int, design_id: int, change) -
             change(design=design, user=request.user, team=form.chosen())
             return _answer(request, design, "design-shares")
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return _answer(request, design, "design-shares", status=422, share_form=form)
 
 
