@@ -141,3 +141,31 @@ def screenshot(page) -> Callable[..., Path | None]:
         return path
 
     return take
+
+
+# --- The two-region world and signing in, for every browser test ---------------------------
+
+
+@pytest.fixture
+def world(transactional_db):
+    """The shared two-region world (leerkracht/tests/world.py) on the live server's database."""
+    import importlib
+
+    from django.apps import apps
+
+    from leerkracht.tests.world import build_world
+
+    # The flush ending each transactional test removes the regions a data migration loads.
+    importlib.import_module("schools.migrations.0002_regions").add_regions(apps, schema_editor=None)
+    return build_world()
+
+
+def log_in(page, user) -> None:
+    """Sign `user` in through the login form (every test user has the factories' password)."""
+    from schools.tests.factories import PASSWORD
+
+    page.goto("/inloggen/")
+    page.get_by_label(re.compile(r"^\s*E-mailadres")).fill(user.email)
+    page.get_by_label(re.compile(r"^\s*Wachtwoord(?!\s*vergeten)")).fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state()

@@ -9,34 +9,14 @@ from playwright.sync_api import expect
 
 from instruments.models import Action, ActionStatus, Measurement
 from leerkracht.roles import Role
-from leerkracht.tests.world import build_world
 from schools.services import team_membership_add
-from schools.tests.factories import PASSWORD, UserFactory
-from tests.browser.conftest import SCREENSHOT_DIR, save_screenshot, screenshots_wanted
+from schools.tests.factories import UserFactory
+from tests.browser.conftest import SCREENSHOT_DIR, log_in, save_screenshot, screenshots_wanted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 SCREEN = {"width": 1920, "height": 1080}
-
-
-@pytest.fixture
-def world(transactional_db):
-    import importlib
-
-    from django.apps import apps
-
-    # The flush ending each transactional test removes the regions a data migration loads.
-    importlib.import_module("schools.migrations.0002_regions").add_regions(apps, schema_editor=None)
-    return build_world()
-
-
-def log_in(page, user) -> None:
-    page.goto("/inloggen/")
-    page.get_by_label(re.compile(r"^\s*E-mailadres")).fill(user.email)
-    page.get_by_label(re.compile(r"^\s*Wachtwoord(?!\s*vergeten)")).fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_load_state()
 
 
 def board_path(world) -> str:

@@ -10,29 +10,9 @@ from instruments.models import DesignStatus, LessonDesign, LessonDesignAuthor
 from instruments.services import lesson_design as design_services
 from instruments.tests.factories import member
 from leerkracht.roles import Role
-from leerkracht.tests.world import build_world
-from schools.tests.factories import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def world(transactional_db):
-    import importlib
-
-    from django.apps import apps
-
-    # The flush ending each transactional test removes the regions a data migration loads.
-    importlib.import_module("schools.migrations.0002_regions").add_regions(apps, schema_editor=None)
-    return build_world()
-
-
-def log_in(page, user) -> None:
-    page.goto("/inloggen/")
-    page.get_by_label(re.compile(r"^\s*E-mailadres")).fill(user.email)
-    page.get_by_label(re.compile(r"^\s*Wachtwoord(?!\s*vergeten)")).fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_load_state()
 
 
 def mark_page(page) -> None:

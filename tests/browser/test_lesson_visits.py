@@ -15,10 +15,9 @@ from playwright.sync_api import expect
 
 from instruments.models import LessonVisit
 from leerkracht.roles import Role
-from leerkracht.tests.world import build_world
 from schools.services import team_membership_add
-from schools.tests.factories import PASSWORD, UserFactory
-from tests.browser.conftest import save_screenshot
+from schools.tests.factories import UserFactory
+from tests.browser.conftest import log_in, save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,27 +27,8 @@ DESK = {"width": 1280, "height": 900}
 SHOTS = Path(os.environ.get("LESSON_VISIT_SHOTS", ""))
 
 
-@pytest.fixture
-def world(transactional_db):
-    import importlib
-
-    from django.apps import apps
-
-    # The flush ending each transactional test removes the regions a data migration loads.
-    importlib.import_module("schools.migrations.0002_regions").add_regions(apps, schema_editor=None)
-    return build_world()
-
-
 def teacher(world, first: str, last: str):
     return team_membership_add(user=UserFactory(first_name=first, last_name=last), team=world.home_team).user
-
-
-def log_in(page, user) -> None:
-    page.goto("/inloggen/")
-    page.get_by_label(re.compile(r"^\s*E-mailadres")).fill(user.email)
-    page.get_by_label(re.compile(r"^\s*Wachtwoord(?!\s*vergeten)")).fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_load_state()
 
 
 def shoot(page, name: str) -> None:

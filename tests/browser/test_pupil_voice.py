@@ -17,25 +17,13 @@ from playwright.sync_api import expect
 from instruments.models import FeedbackResponse, QuestionKind, RoundStatement
 from instruments.services import feedback as services
 from leerkracht.roles import Role
-from leerkracht.tests.world import build_world
-from schools.tests.factories import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 POLL_TIMEOUT_MS = 10_000  # the page polls every 2 s
-
-
-@pytest.fixture
-def world(transactional_db):
-    import importlib
-
-    from django.apps import apps
-
-    # The flush ending each transactional test removes the regions a data migration loads.
-    importlib.import_module("schools.migrations.0002_regions").add_regions(apps, schema_editor=None)
-    return build_world()
 
 
 @pytest.fixture
@@ -57,14 +45,6 @@ def feedback_round(world):
             services.QuestionSpec(kind=QuestionKind.TEXT, text="Wat wil je nog zeggen?"),
         ],
     )
-
-
-def log_in(page, user) -> None:
-    page.goto("/inloggen/")
-    page.get_by_label(re.compile(r"^\s*E-mailadres")).fill(user.email)
-    page.get_by_label(re.compile(r"^\s*Wachtwoord(?!\s*vergeten)")).fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_load_state()
 
 
 class Pupil:
