@@ -1,5 +1,6 @@
 """Forms of the lesson visit instrument. They parse; the services decide (who may plan what,
-double bookings, the school of a person or a design)."""
+double bookings, the school of a person or a design). The one exception: the schedule form offers,
+and accepts, only the lesson designs the view's selector found readable for this user."""
 
 from __future__ import annotations
 
@@ -90,6 +91,8 @@ class LessonVisitScheduleForm(WhenFields):
         invalid = _("Kies iemand die op deze school werkt.")
         self.fields["visitor"].error_messages["invalid_choice"] = invalid
         self.fields["visited"].error_messages["invalid_choice"] = invalid
+        # `designs` are the ones this user may read (`lesson_visit_designs`): any other id is
+        # refused here, and a foreign, missing or unreadable design gets the same answer.
         self.fields["lesson_design"].choices = [("", _("Geen"))] + [(str(d.pk), d.title) for d in designs]
         self.fields["lesson_design"].error_messages["invalid_choice"] = _("Kies een lesontwerp van deze school.")
 

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from instruments.models import CalendarFeed, LessonDesign, LessonVisit, LessonVisitNotes, VisitStatus
+from instruments.selectors.lesson_design import readable_designs
 from leerkracht import tenancy
 from leerkracht.access import Access, compute_access
 from leerkracht.roles import Capability, Role
@@ -44,9 +45,15 @@ def lesson_visit_staff(*, access: Access, school_id: int) -> list[User]:
     return list(_staff(school_id=school_id).only("id", "first_name", "last_name").order_by("last_name", "first_name"))
 
 
+DESIGN_CHOICES = 200  # a select, not a library: the newest ones cover the designs a visit is about
+
+
 def lesson_visit_designs(*, access: Access, school_id: int) -> list[LessonDesign]:
-    """The school's lesson designs to link a visit to, newest first (one query)."""
-    return list(LessonDesign.objects.filter(school_id=school_id).only("id", "title").order_by("-id")[:200])
+    """The lesson designs of the school this user may read, to link a visit to, newest first
+    (one query). The library's rule: a teacher would otherwise see the titles of another team's
+    unshared designs."""
+    designs = readable_designs(access=access, school_id=school_id)
+    return list(designs.only("id", "title").order_by("-id")[:DESIGN_CHOICES])
 
 
 def _own_or_all(queryset: QuerySet[LessonVisit], *, access: Access, school_id: int) -> QuerySet[LessonVisit]:

@@ -169,6 +169,58 @@ def test_the_form_offers_the_schools_staff_groups_and_designs(client, home, coac
     assert f'value="{foreign_teacher.pk}"' not in html
 
 
+def other_team_design(*, by, title: str):
+    """A design of the team `by` works in, made through the library's service."""
+    from instruments.services.lesson_design import lesson_design_create
+
+    team = by.team_memberships.get().team
+    return lesson_design_create(
+        team=team, user=by, title=title, subject="Taal", group="Groep 5", lesson_goal="Leerlingen vatten samen"
+    )
+
+
+def design_option(design) -> str:
+    return f'<option value="{design.pk}">{design.title}</option>'
+
+
+def test_teacher_is_not_offered_and_cannot_link_another_teams_unshared_design(client, home, teacher, jan, piet):
+    """The teacher (team A) sees no option for team B's unshared design, and posting its id anyway
+    is refused on the field with 422; no visit is made."""
+    hidden = other_team_design(by=piet, title="Samenvatten van team B")
+    client.force_login(teacher)
+    assert design_option(hidden) not in client.get(plan_url(home)).content.decode()
+    data = schedule_data(visitor=teacher, visited=jan, starts_at=at(7), lesson_design=hidden.pk)
+    response = client.post(plan_url(home), data, **HTMX)
+    html = errors_of(response)
+    assert response.status_code == 422
+    assert 'id="id_lesson_design_error"' in html and "Kies een lesontwerp van deze school." in html
+    assert "Samenvatten van team B" not in html, "the refusal does not reveal the title either"
+    assert not LessonVisit.objects.filter(visitor=teacher, visited=jan).exists()
+
+
+def test_teacher_is_offered_and_links_another_teams_design_shared_with_their_team(
+    client, world, home, teacher, jan, piet
+):
+    from instruments.services.lesson_design import lesson_design_share
+
+    shared = other_team_design(by=piet, title="Samenvatten, gedeeld")
+    lesson_design_share(design=shared, user=piet, team=world.home_team)
+    client.force_login(teacher)
+    assert design_option(shared) in client.get(plan_url(home)).content.decode()
+    data = schedule_data(visitor=teacher, visited=jan, starts_at=at(7), lesson_design=shared.pk)
+    assert client.post(plan_url(home), data).status_code == 302
+    assert LessonVisit.objects.get(visitor=teacher, visited=jan).lesson_design == shared
+
+
+def test_schoolcoach_is_offered_and_links_every_teams_design_shared_or_not(client, home, coach, jan, fatma, piet):
+    hidden = other_team_design(by=piet, title="Samenvatten van team B")
+    client.force_login(coach)
+    assert design_option(hidden) in client.get(plan_url(home)).content.decode()
+    data = schedule_data(visitor=jan, visited=fatma, starts_at=at(7), lesson_design=hidden.pk)
+    assert client.post(plan_url(home), data).status_code == 302
+    assert LessonVisit.objects.get(visitor=jan, visited=fatma).lesson_design == hidden
+
+
 def test_teacher_plans_a_visit_to_a_colleague_as_visitor(client, home, teacher, jan):
     client.force_login(teacher)
     response = client.post(plan_url(home), schedule_data(visitor=teacher, visited=jan, starts_at=at(7)))

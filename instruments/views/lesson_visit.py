@@ -481,17 +481,20 @@ def lesson_visit_feed_manage(request: AppRequest):
     user = request.user
     if request.method == "POST":
         action = request.POST.get("actie")
+        # Each service answers with the live feed afterwards (none once revoked): no second read.
         if action == "maken":
-            services.calendar_feed_create(user=user)
+            feed = services.calendar_feed_create(user=user)
         elif action == "vernieuwen":
-            services.calendar_feed_renew(user=user)
+            feed = services.calendar_feed_renew(user=user)
         elif action == "intrekken":
             services.calendar_feed_revoke(user=user)
+            feed = None
         else:
             return HttpResponse(_("Onbekende keuze."), status=400, content_type="text/plain; charset=utf-8")
         if not _partial(request):
             return redirect("instruments:lesson_visit_feed_manage")
-    feed = selectors.calendar_feed_live(user=user)
+    else:
+        feed = selectors.calendar_feed_live(user=user)
     context = {"feed": feed, "urls": _feed_urls(request, feed), "changed": request.POST.get("actie", "")}
     return _render(request, FEED, "feed", context)
 
