@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 
 from instruments.models import (
     CalendarFeed,
-    LessonDesign,
     LessonVisit,
     LessonVisitNotes,
     LessonVisitReminder,
     ReminderStatus,
     VisitStatus,
 )
+from instruments.selectors.lesson_design import readable_designs
 from instruments.services.groups import pupil_group_get_or_create
 from leerkracht.access import Access, lesson_visit_content_visible
 from leerkracht.roles import Capability
@@ -186,7 +186,9 @@ def lesson_visit_schedule(
     }
     design = None
     if lesson_design_id is not None:
-        design = LessonDesign.objects.filter(pk=lesson_design_id, school_id=school_id).first()
+        # Only a design this person may read: linking one must not reveal (or lean on) another
+        # team's unshared work. Missing, foreign and unreadable get the same message.
+        design = readable_designs(access=access, school_id=school_id).filter(pk=lesson_design_id).first()
         if design is None:
             errors["lesson_design"] = [_("Kies een lesontwerp van deze school.")]
     if errors:

@@ -198,6 +198,28 @@ def test_teacher_is_not_offered_and_cannot_link_another_teams_unshared_design(cl
     assert not LessonVisit.objects.filter(visitor=teacher, visited=jan).exists()
 
 
+def test_the_service_itself_refuses_a_design_the_teacher_may_not_read(home, teacher, jan, piet):
+    """Not only the form: a caller of the service cannot link another team's unshared design."""
+    from django.core.exceptions import ValidationError
+
+    from leerkracht.access import compute_access
+
+    hidden = other_team_design(by=piet, title="Samenvatten van team B")
+    with pytest.raises(ValidationError) as refused:
+        services.lesson_visit_schedule(
+            access=compute_access(teacher),
+            school_id=home.pk,
+            user=teacher,
+            visitor_id=teacher.pk,
+            visited_id=jan.pk,
+            starts_at=at(7),
+            minutes=50,
+            lesson_design_id=hidden.pk,
+        )
+    assert refused.value.message_dict == {"lesson_design": ["Kies een lesontwerp van deze school."]}
+    assert not LessonVisit.objects.filter(visitor=teacher, visited=jan).exists()
+
+
 def test_teacher_is_offered_and_links_another_teams_design_shared_with_their_team(
     client, world, home, teacher, jan, piet
 ):

@@ -24,7 +24,6 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from instruments import ical, weeks
 from instruments.forms.lesson_visit import (
@@ -45,7 +44,7 @@ from leerkracht.access import (
     public,
     requires,
 )
-from leerkracht.http import AppRequest
+from leerkracht.http import AppRequest, add_service_errors, redirect_after, wants_fragment
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
 
@@ -58,28 +57,9 @@ FEED = "instruments/lesson_visit_feed.html"
 PRODID = "-//Stichting leerKRACHT//Lesbezoeken//NL"
 
 
-def _partial(request: AppRequest) -> bool:
-    # A history restore asks with HX-Request too, but needs the whole page back.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 def _render(request: AppRequest, template: str, fragment: str, context: dict, *, status: int = 200):
-    name = f"{template}#{fragment}" if _partial(request) else template
+    name = f"{template}#{fragment}" if wants_fragment(request) else template
     return render(request, name, context, status=status)
-
-
-def _redirect(request: AppRequest, url: str) -> HttpResponse:
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _int(value) -> int | None:
@@ -296,9 +276,9 @@ def lesson_visit_schedule(request: AppRequest, school_id: int):
                 visit = services.lesson_visit_schedule(
                     access=access, school_id=school_id, user=request.user, **form.values()
                 )
-                return _redirect(request, _detail_url(visit))
+                return redirect_after(request, _detail_url(visit))
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
         status = 422
     return _render(request, FORM, "visit-form", _form_context(request, school_id, form, mode="schedule"), status=status)
 
@@ -346,7 +326,7 @@ def lesson_visit_cancel(request: AppRequest, school_id: int, visit_id: int):
         visit = services.lesson_visit_cancel(access=request.access, visit=visit, user=request.user)
     except ValidationError as refused:
         error = " ".join(refused.messages)
-    if not _partial(request) and error is None:
+    if not wants_fragment(request) and error is None:
         return redirect(_detail_url(visit))
     visit = _visit(request, school_id, visit_id)
     status = 422 if error else 200
@@ -380,11 +360,11 @@ def lesson_visit_reschedule(request: AppRequest, school_id: int, visit_id: int):
                 services.lesson_visit_reschedule(
                     access=access, visit=visit, user=request.user, version=version, **form.values()
                 )
-                return _redirect(request, _detail_url(visit))
+                return redirect_after(request, _detail_url(visit))
             except services.VisitConflict as error:
                 conflict, version, status = error.current, error.current.version, 409
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
     context = _form_context(request, school_id, form, mode="reschedule", visit=visit, version=version)
     context.update(school=visit.school, conflict=conflict)
     return _render(request, FORM, "visit-form", context, status=status)
@@ -416,7 +396,7 @@ def lesson_visit_notes(request: AppRequest, school_id: int, visit_id: int):
                 notes = services.lesson_visit_notes_save(
                     access=access, visit=visit, user=request.user, version=version, **form.cleaned_data
                 )
-                if not _partial(request):
+                if not wants_fragment(request):
                     return redirect(
                         reverse("instruments:lesson_visit_notes", args=[school_id, visit.pk]) + "?opgeslagen=1"
                     )
@@ -428,7 +408,7 @@ def lesson_visit_notes(request: AppRequest, school_id: int, visit_id: int):
                 conflict, has_conflict = error.current, True
                 version, status = (conflict.version if conflict else 0), 409
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
     context = {
         "school": visit.school,
         "school_id": school_id,
@@ -491,7 +471,7 @@ def lesson_visit_feed_manage(request: AppRequest):
             feed = None
         else:
             return HttpResponse(_("Onbekende keuze."), status=400, content_type="text/plain; charset=utf-8")
-        if not _partial(request):
+        if not wants_fragment(request):
             return redirect("instruments:lesson_visit_feed_manage")
     else:
         feed = selectors.calendar_feed_live(user=user)
