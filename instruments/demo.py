@@ -1,18 +1,33 @@
 """A board in use for the demo teacher's team, so that trying the platform shows what a team's
-week looks like. Built through the services (history and all), deterministic and idempotent: a
-team that already has a board is left alone."""
+week looks like, and the other instruments in use around it: lesson designs, lesson visits and the
+pupil's voice (instruments/demo_*.py). Built through the services (history and all), deterministic
+and idempotent: a team that already has a board, designs, visits or rounds keeps them."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from instruments import services, weeks
-from instruments.models import ActionStatus, BoardKind, BoardSession, ImprovementBoard, Mood
-from schools.demo import DEMO_LERAAR
+from instruments.demo_feedback import seed_feedback, seed_pupil_input
+from instruments.demo_lesson_design import seed_lesson_designs
+from instruments.demo_lesson_visit import seed_lesson_visits
+from instruments.models import (
+    ActionStatus,
+    BoardKind,
+    BoardSession,
+    FeedbackRound,
+    ImprovementBoard,
+    LessonDesign,
+    LessonVisit,
+    Mood,
+    PupilInput,
+)
+from schools.demo import DEMO_LERAAR, DEMO_SCHOOLCOACH
 from schools.models import TeamMembership, User
 
 GOALS = [
@@ -60,6 +75,46 @@ def seed_demo_board() -> ImprovementBoard | None:
         return existing
     with transaction.atomic():
         return _build(team, teacher)
+
+
+@dataclass(frozen=True)
+class DemoInstruments:
+    board: ImprovementBoard
+    lesson_designs: list[LessonDesign]
+    lesson_visits: list[LessonVisit]
+    feedback_rounds: list[FeedbackRound]
+    pupil_input: PupilInput | None
+
+
+def seed_demo_instruments() -> DemoInstruments | None:
+    """The demo teacher's team board (`seed_demo_board`), then its lesson designs, the school's
+    lesson visits among the demo teacher, the demo schoolcoach and their colleagues, and the demo
+    teacher's pupil feedback; None when the demo data is not there. Each part is left alone when
+    it is already there."""
+    board = seed_demo_board()
+    if board is None:
+        return None
+    team, school = board.team, board.school
+    teacher = User.objects.get(email=DEMO_LERAAR.email)
+    coach = User.objects.filter(email=DEMO_SCHOOLCOACH.email, school_memberships__school=school).first()
+    colleagues = [
+        m.user
+        for m in TeamMembership.objects.filter(team=team)
+        .exclude(user__in=[u for u in (teacher, coach) if u is not None])
+        .select_related("user")
+        .order_by("user_id")
+    ]
+    designs = seed_lesson_designs(school=school, team=team, users=[teacher, *colleagues[:1]])
+    visits = (
+        seed_lesson_visits(school=school, teacher=teacher, coach=coach, colleagues=colleagues)
+        if coach is not None
+        else []
+    )
+    rounds = seed_feedback(school=school, team=team, teacher=teacher)
+    pupil_input = seed_pupil_input(board=board, teacher=teacher)
+    return DemoInstruments(
+        board=board, lesson_designs=designs, lesson_visits=visits, feedback_rounds=rounds, pupil_input=pupil_input
+    )
 
 
 def _build(team, teacher: User) -> ImprovementBoard:
