@@ -88,6 +88,10 @@ def grow(world, teacher, contents, feedback_round, *, answers: int) -> None:
         )
 
 
+def criterion_path(stem: str, contents) -> str:
+    return f"{stem}groepen/{contents.group.pk}/criteria/{contents.criterion.pk}/"
+
+
 def requests_for(world, contents, feedback_round) -> dict:
     school = world.home.pk
     board = world.boards[school]
@@ -108,6 +112,11 @@ def requests_for(world, contents, feedback_round) -> dict:
             None,
             HTMX,
         ),
+        "group_open": ("teacher", "post", f"{stem}groepen/", {"group": group.name}, {}),
+        "criterion_save": ("teacher", "post", criterion_path(stem, contents), "save", HTMX),
+        "criterion_save_conflict": ("teacher", "post", criterion_path(stem, contents), "conflict", HTMX),
+        "criterion_move": ("teacher", "post", criterion_path(stem, contents), {"actie": "omlaag"}, HTMX),
+        "criterion_archive": ("teacher", "post", criterion_path(stem, contents), {"actie": "archiveren"}, HTMX),
         "round_create_form": ("teacher", "get", f"{stem}nieuw/", None, {}),
         "round_create": ("teacher", "post", f"{stem}nieuw/", new_round, {}),
         "round_live": ("teacher", "get", round_path, None, {}),
@@ -115,6 +124,10 @@ def requests_for(world, contents, feedback_round) -> dict:
         "results_unchanged": ("teacher", "get", f"{round_path}resultaten/", "unchanged", HTMX),
         "projection": ("teacher", "get", f"{round_path}projectie/", None, {}),
         "qr": ("teacher", "get", f"{round_path}qr.svg", None, {}),
+        "round_close": ("teacher", "post", "fresh-round", None, HTMX),
+        "code_page": ("pupil", "get", "/stem/", None, {}),
+        "code_lookup": ("pupil", "get", f"/stem/?code={feedback_round.code.lower()}", None, {}),
+        "short_url": ("pupil", "get", f"/s/{feedback_round.code}", None, {}),
         "pupil_page": ("pupil", "get", f"/stem/{feedback_round.code}/", None, {}),
         "pupil_answer": ("pupil", "post", f"/stem/{feedback_round.code}/", "answer", {}),
         "pupil_input_form": (
@@ -145,6 +158,11 @@ EXPECTED_QUERIES = {
     "criteria_partial": 6,
     "criterion_add": 13,
     "criterion_edit_form": 7,
+    "group_open": 4,
+    "criterion_save": 11,
+    "criterion_save_conflict": 11,
+    "criterion_move": 11,
+    "criterion_archive": 8,
     "round_create_form": 7,
     "round_create": 12,
     "round_live": 9,
@@ -152,6 +170,10 @@ EXPECTED_QUERIES = {
     "results_unchanged": 5,
     "projection": 9,
     "qr": 4,
+    "round_close": 5,
+    "code_page": 0,
+    "code_lookup": 1,
+    "short_url": 1,
     "pupil_page": 4,
     "pupil_answer": 11,
     "pupil_input_form": 8,
@@ -159,7 +181,16 @@ EXPECTED_QUERIES = {
 }
 
 
-EXPECTED_STATUS = {"round_create": 302, "results_unchanged": 204, "pupil_answer": 302, "pupil_input_record": 302}
+EXPECTED_STATUS = {
+    "round_create": 302,
+    "results_unchanged": 204,
+    "pupil_answer": 302,
+    "pupil_input_record": 302,
+    "group_open": 302,
+    "criterion_save_conflict": 409,
+    "code_lookup": 302,
+    "short_url": 302,
+}
 
 
 def measure(client_for, world, contents, feedback_round, name, django_assert_num_queries, expected, serial):
@@ -180,6 +211,23 @@ def measure(client_for, world, contents, feedback_round, name, django_assert_num
         data = {**data, "week": week_input_value(week(0)), "suggestions": f"Idee {serial}", "group": f"Raad {serial}b"}
     elif name == "criterion_add":
         data = {"text": f"Nieuw {serial}"}
+    elif data in ("save", "conflict"):
+        criterion = contents.criterion
+        criterion.refresh_from_db()
+        version = criterion.version
+        if data == "conflict":  # a colleague saves first; this tab started from the older words
+            services.feedback_criterion_update(criterion=criterion, text=f"Van een collega {serial}", version=version)
+        data = {"actie": "opslaan", "text": f"De uitleg was duidelijk ({serial})", "version": version}
+    if path == "fresh-round":  # closing is measured on a round that is still open, each time
+        fresh = services.feedback_round_open(
+            school_id=world.home.pk,
+            teacher=feedback_round.teacher,
+            group=contents.group,
+            title=f"Om te sluiten {serial}",
+            closes_at=timezone.now() + dt.timedelta(hours=1),
+            questions=[],
+        )
+        path = f"/school/{world.home.pk}/stem/{fresh.pk}/sluiten/"
     for cache in caches.all():
         cache.clear()
     with django_assert_num_queries(expected) as captured:
