@@ -179,9 +179,6 @@ class PupilInput(TenantModel):
     suggestions = models.TextField(_("ideeën van de leerlingen"), max_length=2000)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    seen_in_session = models.ForeignKey(
-        "instruments.BoardSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
     class Meta(TenantModel.Meta):
         ordering = ["-week", "-id"]
