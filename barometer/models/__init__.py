@@ -1,0 +1,42 @@
+from barometer.models.questionnaire import (
+    Question,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireKind,
+    QuestionnaireVersion,
+    Section,
+    VersionStatus,
+)
+from barometer.models.response import Answer, Response
+from barometer.models.wave import (
+    EmailKind,
+    EmailStatus,
+    Invitation,
+    InvitationEmail,
+    OutboxMessage,
+    Wave,
+    WaveSchool,
+    WaveSchoolStatus,
+    WaveTiming,
+)
+
+__all__ = [
+    "Answer",
+    "EmailKind",
+    "EmailStatus",
+    "Invitation",
+    "InvitationEmail",
+    "OutboxMessage",
+    "Question",
+    "QuestionKind",
+    "Questionnaire",
+    "QuestionnaireKind",
+    "QuestionnaireVersion",
+    "Response",
+    "Section",
+    "VersionStatus",
+    "Wave",
+    "WaveSchool",
+    "WaveSchoolStatus",
+    "WaveTiming",
+]

@@ -1,0 +1,160 @@
+"""Waves: one measurement moment of a questionnaire for a set of schools, and the invitations
+and e-mails it sends.
+
+Exactly once where it matters, by constraint and status rather than by luck:
+- a school's moment in a wave (`WaveSchool`) opens by a conditional update from PLANNED, so a
+  beat tick delivered twice opens it once;
+- one `Invitation` per teacher per wave (unique), made with `bulk_create(ignore_conflicts)`;
+- one `InvitationEmail` per invitation and kind (unique), claimed and marked SENT in the same
+  transaction that writes the message to the outbox.
+
+Times: people think in Europe/Amsterdam dates and hours; the database holds UTC. A wave school's
+`opens_at` is computed from its Amsterdam date and hour with zoneinfo, so a moment during a
+daylight-saving change is one well-defined instant.
+
+"Has answered" (`Invitation.answered_at`) lives here, apart from the answers (`barometer.models.
+response`), which carry no person, no time and no sequence: the two cannot be joined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from leerkracht.tenancy import TenantModel
+
+
+class WaveTiming(models.TextChoices):
+    RELATIVE = "relative", _("Na de startdag van elke school")
+    FIXED = "fixed", _("Op één datum voor alle deelnemende scholen")
+
+
+class Wave(models.Model):
+    """A measurement moment: which version is asked, of which schools, when, for how long."""
+
+    version = models.ForeignKey("barometer.QuestionnaireVersion", on_delete=models.PROTECT, related_name="waves")
+    name = models.CharField(_("naam"), max_length=160)
+    timing = models.CharField(_("moment"), max_length=10, choices=WaveTiming.choices)
+    months_after_start = models.PositiveSmallIntegerField(_("maanden na de startdag"), null=True, blank=True)
+    fixed_date = models.DateField(_("datum"), null=True, blank=True)  # an Amsterdam date
+    open_time = models.TimeField(_("opent om"), default=dt.time(7, 30))  # Amsterdam time
+    answer_days = models.PositiveSmallIntegerField(_("dagen om te antwoorden"), default=21)
+    reminder_days = models.PositiveSmallIntegerField(_("herinnering na dagen"), default=7)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("meetmoment")
+        verbose_name_plural = _("meetmomenten")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(timing="relative", months_after_start__isnull=False, fixed_date__isnull=True)
+                | Q(timing="fixed", fixed_date__isnull=False, months_after_start__isnull=True),
+                name="wave_timing_has_its_moment",
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_days__lt=models.F("answer_days")), name="wave_reminder_in_time"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class WaveSchoolStatus(models.TextChoices):
+    PLANNED = "planned", _("Gepland")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Gesloten")
+
+
+class WaveSchool(TenantModel):
+    """One school's moment in a wave: when it opens and closes, and where it stands."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="schools")
+    opens_on = models.DateField()  # the Amsterdam date
+    opens_at = models.DateTimeField()  # UTC
+    closes_at = models.DateTimeField()  # UTC
+    status = models.CharField(max_length=8, choices=WaveSchoolStatus.choices, default=WaveSchoolStatus.PLANNED)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["opens_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "school"], name="wave_school_unique"),
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="wave_school_closes_after"),
+        ]
+        indexes = [models.Index(fields=["status", "opens_at"]), models.Index(fields=["status", "closes_at"])]
+
+
+class Invitation(TenantModel):
+    """A teacher's invitation to answer a wave. The token in the e-mail is derived from `nonce`
+    with the server's secret (see the services), and only its digest is stored: the database
+    alone does not hold a working link."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    wave_school = models.ForeignKey(WaveSchool, on_delete=models.CASCADE, related_name="invitations")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("schools.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    nonce = models.CharField(max_length=64)
+    token_digest = models.CharField(max_length=64, unique=True)
+    # Saving and continuing later: the answers so far, until the teacher submits. Submitting
+    # moves them into an anonymous Response and empties this.
+    draft = models.JSONField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [models.UniqueConstraint(fields=["wave", "user"], name="invitation_once_per_teacher_per_wave")]
+        indexes = [models.Index(fields=["wave_school", "answered_at"])]
+
+
+class EmailKind(models.TextChoices):
+    INVITE = "invite", _("Uitnodiging")
+    REMINDER = "reminder", _("Herinnering")
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Klaar om te versturen")
+    SENT = "sent", _("Verstuurd")
+
+
+class InvitationEmail(TenantModel):
+    """One e-mail of one kind to one invited teacher: unique, with a status."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=8, choices=EmailKind.choices)
+    status = models.CharField(max_length=8, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [models.UniqueConstraint(fields=["invitation", "kind"], name="invitation_email_once_per_kind")]
+        indexes = [models.Index(fields=["kind", "status"])]
+
+
+class OutboxMessage(TenantModel):
+    """An e-mail written in the same transaction that marks its `InvitationEmail` SENT: the
+    transactional outbox. A worker killed before the commit leaves neither, so the retry writes
+    exactly one. A relay task hands outbox rows to the mail server and stamps `relayed_at`; its
+    `message_id` is fixed when the row is written, so a relay repeated after a crash sends the
+    same Message-ID, which mail servers and clients recognise as one message."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    email = models.OneToOneField(InvitationEmail, on_delete=models.CASCADE, related_name="message")
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    message_id = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    relayed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        indexes = [models.Index(fields=["relayed_at", "created_at"])]
