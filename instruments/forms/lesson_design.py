@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from instruments.models import DesignStatus, GoalReached, LessonDesign
+from instruments.services.lesson_design import CONTENT_FIELDS
 
 CHOOSE_COLLEAGUE = _("Kies alleen collega's van deze school als auteur.")
 
@@ -131,21 +132,7 @@ class LessonDesignForm(forms.Form):
     def values(self) -> dict:
         """The content fields as the services take them (goal still an id)."""
         data = self.cleaned_data
-        return {
-            name: data.get(name)
-            for name in (
-                "title",
-                "subject",
-                "group",
-                "planned_on",
-                "lesson_goal",
-                "success_criteria",
-                "checks",
-                "activities",
-                "techniques",
-                "authors",
-            )
-        } | {"goal": data.get("goal")}
+        return {name: data.get(name) for name in CONTENT_FIELDS}
 
 
 class StatusForm(forms.Form):
