@@ -1,0 +1,24 @@
+"""Routes of the barometer. The questionnaire editor is for admins (platform level: no school in
+the URL); questionnaires and versions are platform objects, named `questionnaire_id` and
+`version_id`. Sections and questions travel as form fields or a query parameter, not as URL ids."""
+
+from django.urls import path
+
+from barometer.views import questionnaires
+
+app_name = "barometer"
+
+questionnaire_list = "barometer/vragenlijsten/"
+questionnaire = questionnaire_list + "<int:questionnaire_id>/"
+version = questionnaire + "versies/<int:version_id>/"
+
+urlpatterns = [
+    path(questionnaire_list, questionnaires.questionnaire_list, name="questionnaire_list"),
+    path(questionnaire, questionnaires.questionnaire_detail, name="questionnaire_detail"),
+    path(questionnaire + "nieuwe-versie/", questionnaires.version_draft_create, name="version_draft_create"),
+    path(version, questionnaires.version_detail, name="version_detail"),
+    path(version + "inleiding/", questionnaires.version_intro, name="version_intro"),
+    path(version + "onderdelen/", questionnaires.section_change, name="section_change"),
+    path(version + "vragen/", questionnaires.question_change, name="question_change"),
+    path(version + "publiceren/", questionnaires.version_publish, name="version_publish"),
+]
