@@ -138,7 +138,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "instruments.tasks.lesson_visit_reminders_due",
         "schedule": crontab(hour=16, minute=0),
     },
+    # Barometer waves: open what is due, remind, close at the deadline. An interval, and the
+    # tick compares UTC instants, so a daylight-saving change cannot skip or repeat a moment
+    # (and a tick delivered twice acts once: barometer/services/waves.py).
+    "barometer-tick": {
+        "task": "barometer.tasks.barometer_tick",
+        "schedule": timedelta(minutes=5),
+    },
+    # Plan every wave for schools that have started since it was made (relative waves).
+    "barometer-plan": {
+        "task": "barometer.tasks.barometer_plan",
+        "schedule": crontab(hour=5, minute=15),
+    },
 }
+# How many invitation e-mails one step of the sender writes to the outbox before it looks again.
+BAROMETER_EMAIL_CHUNK = env.get_int("BAROMETER_EMAIL_CHUNK", 500)
+# The address people reach the platform at, for links in e-mails written by workers (which have
+# no request to build an absolute URL from).
+SITE_URL = env.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
 # --- Auth ---
 AUTH_USER_MODEL = "schools.User"

@@ -1,0 +1,89 @@
+"""Reads of the barometer waves: who a school's moment invites, and how many have answered.
+
+Response rates are counts of who answered, never what: they come from `Invitation.answered_at`,
+which lives apart from the anonymous answers (DESIGN.md §5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from barometer.models import Invitation, WaveSchool
+from leerkracht.roles import Role
+from schools.models import SchoolMembership, TeamMembership
+
+# Who a wave asks: everyone who teaches in the school. A team member is a teacher of the school;
+# the schoolcoach teaches too. A school leader with no team is not asked.
+TEACHER_ROLES = (Role.LERAAR, Role.SCHOOLCOACH)
+
+
+def wave_school_teachers(*, school_id: int) -> dict[int, int | None]:
+    """The school's active teachers as {user id: their first team's id (lowest id) or None}."""
+    teachers: dict[int, int | None] = {}
+    in_teams = (
+        TeamMembership.objects.filter(school_id=school_id, user__is_active=True)
+        .order_by("user_id", "team_id")
+        .values_list("user_id", "team_id")
+    )
+    for user_id, team_id in in_teams:
+        teachers.setdefault(user_id, team_id)
+    in_roles = SchoolMembership.objects.filter(
+        school_id=school_id, role__in=TEACHER_ROLES, user__is_active=True
+    ).values_list("user_id", flat=True)
+    for user_id in in_roles:
+        teachers.setdefault(user_id, None)
+    return teachers
+
+
+@dataclass(frozen=True)
+class ResponseRate:
+    """Invited and answered in one team (or the whole school)."""
+
+    team_id: int | None
+    name: str
+    invited: int
+    answered: int
+
+    @property
+    def percent(self) -> int | None:
+        """Whole percent, halves rounded up (exact integer arithmetic); None when nobody was invited."""
+        if not self.invited:
+            return None
+        return (200 * self.answered + self.invited) // (2 * self.invited)
+
+
+@dataclass(frozen=True)
+class ResponseRates:
+    school: ResponseRate
+    teams: list[ResponseRate]
+
+
+def response_rates(*, wave_school: WaveSchool) -> ResponseRates:
+    """The response rate of one school's moment, per team (by name; people without a team last)
+    and for the school, live from the invitations, in one query."""
+    rows = (
+        Invitation.objects.filter(school_id=wave_school.school_id, wave_school_id=wave_school.pk)
+        .values("team_id", "team__name")
+        .annotate(invited=Count("pk"), answered=Count("answered_at"))
+        .order_by()
+    )
+    teams = [
+        ResponseRate(
+            team_id=row["team_id"],
+            name=row["team__name"] or _("Zonder team"),
+            invited=row["invited"],
+            answered=row["answered"],
+        )
+        for row in rows
+    ]
+    teams.sort(key=lambda rate: (rate.team_id is None, rate.name.casefold(), rate.team_id or 0))
+    school = ResponseRate(
+        team_id=None,
+        name=_("Hele school"),
+        invited=sum(rate.invited for rate in teams),
+        answered=sum(rate.answered for rate in teams),
+    )
+    return ResponseRates(school=school, teams=teams)

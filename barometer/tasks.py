@@ -1,0 +1,58 @@
+"""Tasks of the barometer. Thin: ids in, a tenant scope opened from them, a service called.
+
+Every task is safe to run twice or after a worker was killed half-way (late acks redeliver it):
+the services claim with conditional updates and write against unique constraints with a status.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from barometer import mail
+from barometer.services import waves
+from leerkracht import tenancy
+
+
+@shared_task
+def barometer_tick() -> dict[str, int]:
+    """Beat, every few minutes: close, open (and invite), remind; re-enqueue unfinished work."""
+    # Platform-wide: the tick's claims read past the tenant scope on purpose (ids only), and every
+    # follow-up task opens its own school's scope.
+    result = waves.barometer_tick()
+    return {"opened": len(result.opened), "reminded": len(result.reminded), "closed": len(result.closed)}
+
+
+@shared_task
+def barometer_plan() -> int:
+    """Beat, daily: plan every wave for the schools that do not have their moment yet."""
+    # Planning covers every participating school, so it runs in the all-schools scope on purpose.
+    with tenancy.scope(school_ids=tenancy.ALL):
+        return waves.waves_plan_all()
+
+
+@shared_task
+def wave_school_invite(*, school_id: int, wave_school_id: int) -> int:
+    """Invite the teachers of one school's open moment and enqueue their e-mails."""
+    with tenancy.scope(school_ids=[school_id]):
+        return waves.wave_school_invite(school_id=school_id, wave_school_id=wave_school_id)
+
+
+@shared_task
+def wave_school_remind(*, school_id: int, wave_school_id: int) -> int:
+    """Plan the reminder of everyone in one school's moment who has not answered, and send it."""
+    with tenancy.scope(school_ids=[school_id]):
+        return waves.wave_school_remind(school_id=school_id, wave_school_id=wave_school_id)
+
+
+@shared_task
+def invitation_emails_send(*, school_id: int, wave_school_id: int, kind: str) -> int:
+    """Write one school's pending e-mails of one kind to the outbox, in chunks."""
+    with tenancy.scope(school_ids=[school_id]):
+        return waves.invitation_emails_send(school_id=school_id, wave_school_id=wave_school_id, kind=kind)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def outbox_relay(*, school_id: int) -> int:
+    """Hand one school's written e-mails to the mail server (retried when it is unreachable)."""
+    with tenancy.scope(school_ids=[school_id]):
+        return mail.outbox_relay(school_id=school_id)

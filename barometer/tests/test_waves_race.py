@@ -1,0 +1,109 @@
+"""Exactly once under real concurrency: two threads with their own PostgreSQL connections run the
+same tick, and the same e-mail sender, at the same moment (a redelivered task running beside the
+first). Committed transactions here, so the tasks run eagerly as each step commits."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import time
+
+import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+
+from barometer import mail as barometer_mail
+from barometer import tasks
+from barometer.models import EmailKind, EmailStatus, Invitation, InvitationEmail, OutboxMessage, WaveSchool
+from barometer.services import waves
+from barometer.tests.factories import WaveFactory
+from barometer.tests.test_waves import OPENS, PLANNING
+from schools.models import Phase
+from schools.services import team_membership_add
+from schools.tests.factories import SchoolFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+
+
+def race(function, count=2):
+    """Run `function` in `count` threads released together; return their results in order."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+    errors: list = []
+
+    def worker(index):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
+@pytest.fixture
+def reship(django_db_blocker):
+    """After the flush that empties a committed test's rows, put back the questionnaires shipped by
+    migration, which other tests read. Set up before `transactional_db`, so torn down after it."""
+    yield
+    shipped = importlib.import_module("barometer.migrations.0002_shipped_questionnaires")
+    with django_db_blocker.unblock():
+        shipped.ship(django_apps, None)
+
+
+@pytest.fixture
+def school(reship, transactional_db):
+    school = SchoolFactory(phase=Phase.YEAR_1)
+    team = TeamFactory(school=school, name="Team A")
+    for _n in range(12):
+        team_membership_add(user=UserFactory(), team=team)
+    return school
+
+
+def test_two_ticks_at_the_same_moment_open_each_moment_once_and_invite_once(school, mailoutbox):
+    wave = WaveFactory()
+    waves.wave_plan(wave=wave, now=PLANNING)
+    moment = WaveSchool.unscoped.get(wave=wave, school=school)
+
+    first, second = race(lambda: waves.barometer_tick(now=OPENS))
+
+    assert sorted(first.opened + second.opened) == [moment.pk], "opened by exactly one of the two"
+    assert Invitation.unscoped.filter(wave=wave).count() == 12
+    assert OutboxMessage.unscoped.filter(email__invitation__wave=wave).count() == 12
+    assert len(mailoutbox) == 12
+
+
+def test_two_senders_at_once_write_each_email_once(school, mailoutbox, settings, monkeypatch):
+    settings.BAROMETER_EMAIL_CHUNK = 3
+    wave = WaveFactory()
+    waves.wave_plan(wave=wave, now=PLANNING)
+    moment = WaveSchool.unscoped.get(wave=wave, school=school)
+    # Open and invite without sending, so both senders start from the same PENDING rows.
+    monkeypatch.setattr(tasks.invitation_emails_send, "delay", lambda **kwargs: None)
+    waves.barometer_tick(now=OPENS)
+    monkeypatch.undo()
+    assert InvitationEmail.unscoped.filter(status=EmailStatus.PENDING).count() == 12
+
+    real = barometer_mail.invitation_message
+
+    def slow(**kwargs):
+        time.sleep(0.01)  # hold the row lock long enough for the other sender to meet it
+        return real(**kwargs)
+
+    monkeypatch.setattr(barometer_mail, "invitation_message", slow)
+    ids = {"school_id": school.pk, "wave_school_id": moment.pk, "kind": EmailKind.INVITE}
+    written = race(lambda: tasks.invitation_emails_send(**ids))
+
+    assert sum(written) == 12, written
+    assert InvitationEmail.unscoped.filter(status=EmailStatus.SENT).count() == 12
+    assert OutboxMessage.unscoped.count() == 12
+    assert len(mailoutbox) == 12
+    assert len({m.extra_headers["Message-ID"] for m in mailoutbox}) == 12
