@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/v1/", include("schools.api.urls", namespace="api")),
     path("", include("schools.urls")),
     path("", include("instruments.urls")),
+    path("", include("barometer.urls")),
+    path("", include("barometer.urls_answers")),
 ]
 
 handler404 = "leerkracht.errors.not_found"

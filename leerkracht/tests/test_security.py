@@ -83,7 +83,7 @@ def test_every_route_that_answers_a_page_has_no_inline_code(client, world):
     pupil (no login). Every HTML answer is parsed; new routes are covered without a list."""
     from instruments.services import lesson_visit as visit_services
     from leerkracht.roles import Role
-    from leerkracht.tests.test_url_sweep import fill, our_routes
+    from leerkracht.tests.test_url_sweep import fill, our_routes, platform_ids
 
     home = world.home
     ids = {
@@ -96,9 +96,16 @@ def test_every_route_that_answers_a_page_has_no_inline_code(client, world):
         "code": world.instruments[home.pk].feedback_round.code,
         "token": visit_services.calendar_feed_create(user=world.users[Role.LERAAR]).token,
         "uidb64": "x",
+        **platform_ids(),
     }
     checked, problems = 0, []
-    people = [None, world.users[Role.LERAAR], world.users[Role.SCHOOLCOACH], world.users[Role.SCHOOLLEIDER]]
+    people = [
+        None,
+        world.users[Role.LERAAR],
+        world.users[Role.SCHOOLCOACH],
+        world.users[Role.SCHOOLLEIDER],
+        world.users[Role.ADMIN],
+    ]
     for person in people:
         client.logout()
         if person is not None:

@@ -53,10 +53,20 @@ def fill(route: str, ids: dict[str, int]) -> str:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", replace, route)
 
 
+def platform_ids() -> dict[str, int]:
+    """Ids of platform objects (not a school's): a questionnaire and its draft version."""
+    from barometer.services.questionnaires import questionnaire_create
+
+    questionnaire = questionnaire_create(slug="sweep", kind="barometer", title="Sweep", user=None)
+    return {"questionnaire_id": questionnaire.pk, "version_id": questionnaire.versions.get().pk}
+
+
 def foreign_ids(world) -> dict[str, int]:
-    """Ids of objects in the foreign school (other region, other bestuur)."""
+    """Ids of objects in the foreign school (other region, other bestuur), and of platform
+    objects, which the node routes never take."""
     foreign = world.foreign
     return {
+        **platform_ids(),
         "school_id": foreign.pk,
         "school_group_id": foreign.school_group_id,
         "region_id": foreign.region_id,
@@ -98,10 +108,11 @@ def test_every_route_declares_its_access_rule():
     assert undeclared == []
 
 
-def test_only_sign_in_the_health_check_the_pupil_pages_and_the_calendar_feed_need_no_login():
+def test_only_sign_in_the_health_check_the_pupil_pages_and_the_token_pages_need_no_login():
     """Pupils never log in, so their pages are public (and expose only the round they answer);
-    a calendar app subscribes without a session, so the feed is public behind its secret token.
-    Everything else needs a login: a new public route has to be added here on purpose."""
+    a calendar app subscribes without a session, and a teacher answers the barometer from the
+    e-mail link: both are public behind their secret token. Everything else needs a login: a new
+    public route has to be added here on purpose."""
     public = sorted(route for route, callback, _ in our_routes() if view_declaration(callback)[0] == "public")
     assert public == sorted(
         [
@@ -116,6 +127,7 @@ def test_only_sign_in_the_health_check_the_pupil_pages_and_the_calendar_feed_nee
             "stem/<str:code>/",
             "s/<str:code>",
             "agenda/<str:token>.ics",
+            "barometer/antwoorden/<str:token>/",
         ]
     )
 
