@@ -50,7 +50,8 @@ from barometer.models import (
     WaveTiming,
 )
 from barometer.selectors.waves import wave_school_teachers
-from barometer.services.answers import invitation_token, token_digest
+from barometer.services.answers import invitation_drafts_clear, invitation_token, token_digest
+from leerkracht import tenancy
 from schools.models import Phase, School
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -242,7 +243,13 @@ def barometer_tick(*, now: dt.datetime | None = None) -> TickResult:
 
     now = now or timezone.now()
     result = TickResult()
-    result.closed = [pk for pk, _school_id in wave_schools_close_due(now=now)]
+    closed = wave_schools_close_due(now=now)
+    result.closed = [pk for pk, _school_id in closed]
+    if closed:
+        # What a teacher saved but never sent is kept next to their name only while it can still
+        # be sent: a closed moment empties its drafts.
+        with tenancy.scope(school_ids={school_id for _pk, school_id in closed}):
+            invitation_drafts_clear(wave_school_ids=result.closed)
     for pk, school_id in wave_schools_open_due(now=now):
         result.opened.append(pk)
         tasks.wave_school_invite.delay(school_id=school_id, wave_school_id=pk)
