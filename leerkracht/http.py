@@ -52,3 +52,12 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def no_store(response: HttpResponse) -> HttpResponse:
+    """Keep a page out of every cache, the browser's back button included: for pages on shared
+    devices that carry a personal link or answers being typed (pupil and barometer pages)."""
+    from django.utils.cache import patch_cache_control
+
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from barometer.forms.answers import AnswerForm
@@ -28,20 +27,13 @@ from barometer.services import answers as services
 from barometer.services.answers import InvitationState
 from leerkracht import tenancy
 from leerkracht.access import personal, public
-from leerkracht.http import AppRequest, add_service_errors
+from leerkracht.http import AppRequest, add_service_errors, no_store
 
 ANSWER = "barometer/answer.html"
 NOTICE = "barometer/answer_notice.html"
 MINE = "barometer/answer_mine.html"
 
 SAVE = "opslaan"
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    # The page carries a personal link and answers being typed: never from a shared cache, and
-    # not from the browser's back button on a shared device either.
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 def _answer_url(token: str) -> str:
@@ -59,12 +51,12 @@ def answer(request: AppRequest, token: str):
     submit once."""
     invitation = services.invitation_by_token(token)
     if invitation is None:
-        return _no_store(_notice(request, "unknown", status=404))
+        return no_store(_notice(request, "unknown", status=404))
     # The visitor may be logged out, or logged in to other schools: open the invitation's school,
     # and only that school, for everything this page reads and writes.
     with tenancy.scope(school_ids=[invitation.school_id]):
         response = _answer(request, invitation, token)
-    return _no_store(response)
+    return no_store(response)
 
 
 def _answer(request: AppRequest, invitation: Invitation, token: str) -> HttpResponse:
@@ -111,4 +103,4 @@ def my_invitations(request: AppRequest):
         (invitation, _answer_url(services.invitation_token(invitation)))
         for invitation in selectors.open_invitations_for(user=request.user)
     ]
-    return _no_store(render(request, MINE, {"invitations": invitations}))
+    return no_store(render(request, MINE, {"invitations": invitations}))

@@ -25,7 +25,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -34,7 +33,7 @@ from instruments.selectors import feedback as selectors
 from instruments.services import feedback as services
 from leerkracht import tenancy
 from leerkracht.access import public
-from leerkracht.http import client_address
+from leerkracht.http import client_address, no_store
 
 DEVICE_COOKIE = "stem_apparaat"
 DEVICE_COOKIE_PATH = "/stem"
@@ -50,12 +49,6 @@ DEVICE_LIMIT, DEVICE_WINDOW = 4, 5
 ANSWER = "instruments/pupil_answer.html"
 CODE = "instruments/pupil_code.html"
 NOTICE = "instruments/pupil_notice.html"
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    # A shared classroom device must not show the previous pupil's choices from a cache.
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 def _device_value(request) -> str | None:
@@ -79,7 +72,7 @@ def _notice(request, kind: str, *, status: int, feedback_round=None) -> HttpResp
     response = render(request, NOTICE, {"kind": kind, "round": feedback_round}, status=status)
     if status == 429:
         response["Retry-After"] = "60"
-    return _no_store(response)
+    return no_store(response)
 
 
 def _over_limit(key: str, *, limit: int, window: int) -> bool:
@@ -116,10 +109,10 @@ def pupil_code(request):
     """Type the code the teacher shows. With ?code=… the answer page of that round."""
     code = "".join(request.GET.get("code", "").split()).upper()
     if not code:
-        return _no_store(render(request, CODE, {"code": ""}))
+        return no_store(render(request, CODE, {"code": ""}))
     feedback_round = selectors.round_by_code(code=code)
     if feedback_round is None:
-        return _no_store(render(request, CODE, {"code": code, "unknown": True}, status=404))
+        return no_store(render(request, CODE, {"code": code, "unknown": True}, status=404))
     return redirect(_answer_url(feedback_round.code))
 
 
@@ -134,7 +127,7 @@ def pupil_short(request, code: str):
     response = redirect(_answer_url(feedback_round.code))
     if _device_value(request) is None:
         _set_device_cookie(response, secrets.token_urlsafe(32))
-    return _no_store(response)
+    return no_store(response)
 
 
 @public
@@ -150,7 +143,7 @@ def pupil_answer(request, code: str):
     # only that school, for everything this page reads and writes.
     with tenancy.scope(school_ids=[feedback_round.school_id]):
         response = _answer(request, feedback_round)
-    return _no_store(response)
+    return no_store(response)
 
 
 def _answer(request, feedback_round) -> HttpResponse:
