@@ -4,7 +4,7 @@ the URL); questionnaires and versions are platform objects, named `questionnaire
 
 from django.urls import path
 
-from barometer.views import questionnaires
+from barometer.views import questionnaires, responses
 
 app_name = "barometer"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path(version + "onderdelen/", questionnaires.section_change, name="section_change"),
     path(version + "vragen/", questionnaires.question_change, name="question_change"),
     path(version + "publiceren/", questionnaires.version_publish, name="version_publish"),
+    path("school/<int:school_id>/barometer/", responses.school_responses, name="school_responses"),
 ]

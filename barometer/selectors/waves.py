@@ -70,15 +70,53 @@ def response_rates(*, wave_school: WaveSchool) -> ResponseRates:
         .annotate(invited=Count("pk"), answered=Count("answered_at"))
         .order_by()
     )
-    teams = [
-        ResponseRate(
-            team_id=row["team_id"],
-            name=row["team__name"] or _("Zonder team"),
-            invited=row["invited"],
-            answered=row["answered"],
-        )
-        for row in rows
-    ]
+    return _rates([_rate(row) for row in rows])
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One of a school's wave moments with its response rates."""
+
+    wave_school: WaveSchool
+    rates: ResponseRates
+
+
+MOMENTS_SHOWN = 6
+
+
+def school_moments(*, school_id: int) -> list[Moment]:
+    """The school's latest wave moments that have opened (open first, then the most recent), each
+    with its response rate per team and for the school: two queries, however many moments, teams
+    and teachers."""
+    wave_schools = list(
+        WaveSchool.objects.filter(school_id=school_id)
+        .exclude(opened_at__isnull=True)
+        .select_related("wave__version__questionnaire")
+        .order_by("-opens_at")[:MOMENTS_SHOWN]
+    )
+    wave_schools.sort(key=lambda ws: ws.status != "open")  # stable: open first, each newest first
+    rows = (
+        Invitation.objects.filter(school_id=school_id, wave_school_id__in=[ws.pk for ws in wave_schools])
+        .values("wave_school_id", "team_id", "team__name")
+        .annotate(invited=Count("pk"), answered=Count("answered_at"))
+        .order_by()
+    )
+    by_moment: dict[int, list[ResponseRate]] = {ws.pk: [] for ws in wave_schools}
+    for row in rows:
+        by_moment[row["wave_school_id"]].append(_rate(row))
+    return [Moment(wave_school=ws, rates=_rates(by_moment[ws.pk])) for ws in wave_schools]
+
+
+def _rate(row: dict) -> ResponseRate:
+    return ResponseRate(
+        team_id=row["team_id"],
+        name=row["team__name"] or _("Zonder team"),
+        invited=row["invited"],
+        answered=row["answered"],
+    )
+
+
+def _rates(teams: list[ResponseRate]) -> ResponseRates:
     teams.sort(key=lambda rate: (rate.team_id is None, rate.name.casefold(), rate.team_id or 0))
     school = ResponseRate(
         team_id=None,
