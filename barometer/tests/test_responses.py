@@ -46,7 +46,11 @@ def invite(wave_school, user, team, *, answered=False):
 
 
 def row(team: str, invited: int, answered: int, percent: str) -> str:
-    cells = "".join(f'<td class="num">{value}</td>' for value in (invited, answered, percent))
+    cells = (
+        f'<td class="num" data-label="Uitgenodigd">{invited}</td>'
+        f'<td class="num" data-label="Geantwoord">{answered}</td>'
+        f'<td class="num" data-label="%">{percent}</td>'
+    )
     return f'<th scope="row">{team}</th>{cells}'
 
 
@@ -64,8 +68,8 @@ def test_the_schoolcoach_sees_each_teams_response_rate_and_the_schools(client, w
     client.force_login(world.users[Role.SCHOOLCOACH])
     html = client.get(url(world)).content.decode()
     assert "4 van 6 leraren hebben geantwoord" in html and "67%" in html
-    assert '<th scope="row">Team A</th><td class="num">4</td><td class="num">3</td><td class="num">75%</td>' in html
-    assert '<th scope="row">Team B</th><td class="num">1</td><td class="num">0</td><td class="num">0%</td>' in html
+    assert row("Team A", 4, 3, "75%") in html
+    assert row("Team B", 1, 0, "0%") in html
     assert "Zonder team" in html
     assert 'hx-trigger="every 15s"' in html, "an open moment refreshes itself"
 
