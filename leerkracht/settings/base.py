@@ -262,6 +262,11 @@ REST_FRAMEWORK = {
 
 # --- Privacy thresholds (DESIGN.md §5) ---
 AGGREGATE_MIN_RESPONDENTS = env.get_int("AGGREGATE_MIN_RESPONDENTS", 5)
+# Within a school, the part not shown (hidden teams and teachers without a team) must be empty or
+# at least this large, so school minus its shown teams never isolates a few people.
+AGGREGATE_MIN_DIFFERENCE = env.get_int("AGGREGATE_MIN_DIFFERENCE", 5)
+# Open answers are shown only when at least this many teachers of the school wrote one.
+AGGREGATE_MIN_OPEN_ANSWERS = env.get_int("AGGREGATE_MIN_OPEN_ANSWERS", 10)
 
 LOGGING = {
     "version": 1,
