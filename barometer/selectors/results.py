@@ -311,7 +311,7 @@ def _team_frame(cells: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
     group = teams.groupby(keys, sort=False)
     teams["rank"] = group.cumcount() + 1  # 1 for the smallest team
     teams["hidden_upto"] = teams["loose"] + group["n"].cumsum()  # hidden part if ranks 1..rank hide
-    teams["must_hide"] = group["n"].transform(lambda n: int((n < min_respondents()).sum()))
+    teams["must_hide"] = (teams["n"] < min_respondents()).groupby([teams[key] for key in keys]).transform("sum")
     minimum = min_difference()
     # k = 0 works when no team is under the threshold and the loose part is 0 or large enough.
     zero_ok = (teams["must_hide"] == 0) & ((teams["loose"] == 0) | (teams["loose"] >= minimum))
