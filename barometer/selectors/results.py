@@ -25,6 +25,8 @@ Suppression (DESIGN.md §5; thresholds are settings):
    respondents on an item does not count in the figures above it (the pages say so).
 4. Open answers are shown per school only, and only when at least
    `AGGREGATE_MIN_OPEN_ANSWERS` teachers wrote one.
+5. Only a school's closed moment counts: a figure that changes while colleagues answer would
+   tell what the last one answered.
 Nothing here returns one person's answers: the smallest unit read is a count of a cell.
 """
 
@@ -37,9 +39,9 @@ from decimal import Decimal
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
-from barometer.models import Answer, Question, QuestionKind, Wave
+from barometer.models import Answer, Question, QuestionKind, Wave, WaveSchool, WaveSchoolStatus
 from barometer.models.questionnaire import OPTIONS
 from schools.models import Region, School, SchoolGroup, Sector, Team
 
@@ -249,7 +251,7 @@ class Results:
 def _cells(*, wave_ids: Sequence[int], school_ids: Sequence[int] | None) -> pd.DataFrame:
     """The answers grouped by PostgreSQL into (wave, question, school, team, value) counts, then
     widened by pandas into one row per cell with n, total, agree and a count per value."""
-    answers = Answer.objects.filter(wave_id__in=wave_ids, value__isnull=False)
+    answers = Answer.objects.filter(wave_id__in=wave_ids, value__isnull=False).filter(_closed_moment())
     if school_ids is not None:
         answers = answers.filter(school_id__in=school_ids)
     rows = (
@@ -264,6 +266,16 @@ def _cells(*, wave_ids: Sequence[int], school_ids: Sequence[int] | None) -> pd.D
         return pd.DataFrame(columns=["wave_id", "question_id", "school_id", "team_id", *COUNT_COLUMNS], dtype="int64")
     frame["team_id"] = frame["team_id"].fillna(NO_TEAM).astype("int64")
     return frame
+
+
+def _closed_moment() -> Exists:
+    """Only answers of a school's closed moment count: while a moment is open, watching a figure
+    change after a colleague says "I just answered" would tell what they answered."""
+    return Exists(
+        WaveSchool.objects.filter(
+            wave_id=OuterRef("wave_id"), school_id=OuterRef("school_id"), status=WaveSchoolStatus.CLOSED
+        )
+    )
 
 
 def _widen(frame: pd.DataFrame, *, kinds: pd.Series) -> pd.DataFrame:
@@ -394,7 +406,11 @@ def open_answers(*, school_id: int, wave_id: int) -> list[OpenAnswers]:
         )
     )
     texts: dict[int, list[str]] = {question.pk: [] for question in questions}
-    rows = Answer.objects.filter(school_id=school_id, wave_id=wave_id, question__in=questions).exclude(text="")
+    rows = (
+        Answer.objects.filter(school_id=school_id, wave_id=wave_id, question__in=questions)
+        .filter(_closed_moment())
+        .exclude(text="")
+    )
     for question_id, text in rows.values_list("question_id", "text"):
         texts[question_id].append(text)
     found = []

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from barometer.models import Question, QuestionnaireVersion
+from barometer.models import Question, QuestionnaireVersion, WaveSchool
 from barometer.models.questionnaire import OPTIONS
 from barometer.selectors.results import Level, open_answers, results_compute
 from barometer.tests.factories import WaveFactory
@@ -194,6 +194,22 @@ def test_open_answers_show_from_ten_writers_and_never_below(known):
             assert sorted(found.answers) == sorted(written)
         else:
             assert found.answers is None
+
+
+def test_answers_of_a_moment_still_open_count_nowhere_until_it_closes(known):
+    wave = known["wave"]
+    late = SchoolFactory(name="School E", sector=Sector.PO, region=known["north"], school_group=known["group_one"])
+    responses_add(
+        wave=wave, school=late, team=None, answers=[{"enthusiasm": 5, "open_remarks": "x"}] * 12, status="open"
+    )
+    results = results_compute(wave_ids=[wave.pk])
+    assert "School E" not in {group.name for group in results.groups(Level.SCHOOL, wave_id=wave.pk)}
+    before = results.total(wave_id=wave.pk).scores["enthusiasm"].n
+    assert open_answers(school_id=late.pk, wave_id=wave.pk)[0].count == 0
+    WaveSchool.objects.filter(wave=wave, school=late).update(status="closed")
+    after = results_compute(wave_ids=[wave.pk]).total(wave_id=wave.pk).scores["enthusiasm"]
+    assert after.n == before + 12
+    assert open_answers(school_id=late.pk, wave_id=wave.pk)[0].count == 12
 
 
 def test_the_thresholds_are_settings(known, settings):
