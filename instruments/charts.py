@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from decimal import Decimal
@@ -22,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from instruments.weeks import week_label, week_number
+from leerkracht.charts import render_lock
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -43,9 +43,6 @@ FIGSIZE = (6.4, 2.6)
 FONT_SIZE = 16
 MAX_WEEK_LABELS = 6
 
-# rcParams are process-global and rc_context swaps them in and out, so two threads rendering at
-# once (gunicorn gthread) would restore each other's settings mid-render. One chart at a time.
-_render_lock = threading.Lock()
 
 _RC = {
     # Lay out with the font matplotlib ships, so the chart is the same on every machine; the
@@ -149,7 +146,7 @@ def goal_progress_svg(*, goal: Goal, measurements: Iterable[Measurement]) -> str
     key = goal.pk if goal.pk is not None else "new"
     # A salt per goal keeps clip-path and marker ids apart when several charts share one page.
     rc = _RC | {"svg.hashsalt": f"leerkracht-goal-{key}"}
-    with _render_lock, matplotlib.rc_context(rc):
+    with render_lock, matplotlib.rc_context(rc):
         figure = _draw(goal, ordered)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
