@@ -473,7 +473,8 @@ def svg_response(chart: Chart) -> HttpResponse:
     CSP middleware keeps a policy a response already has. Results are private to the people
     allowed to see them, so no shared cache may keep them, and the browser only briefly."""
     response = HttpResponse(chart.svg, content_type="image/svg+xml; charset=utf-8")
-    response.headers[CSP.HEADER_ENFORCE] = build_policy(SVG_CSP)
+    # A plain str: the WSGI server refuses a header name of any other type (CSP is a StrEnum).
+    response.headers[CSP.HEADER_ENFORCE.value] = build_policy(SVG_CSP)
     patch_cache_control(response, private=True, max_age=60)
     return response
 

@@ -4,7 +4,7 @@ the URL); questionnaires and versions are platform objects, named `questionnaire
 
 from django.urls import path
 
-from barometer.views import questionnaires, responses
+from barometer.views import overview, questionnaires, responses, results
 
 app_name = "barometer"
 
@@ -22,4 +22,16 @@ urlpatterns = [
     path(version + "vragen/", questionnaires.question_change, name="question_change"),
     path(version + "publiceren/", questionnaires.version_publish, name="version_publish"),
     path("school/<int:school_id>/barometer/", responses.school_responses, name="school_responses"),
+    path("barometer/respons/", overview.response_overview, name="response_overview"),
+    path("school/<int:school_id>/barometer/resultaten/", results.school_results, name="school_results"),
+    path(
+        "school/<int:school_id>/barometer/resultaten/grafiek/<slug:chart>.svg",
+        results.school_results_chart,
+        name="school_results_chart",
+    ),
+    path("barometer/resultaten/", results.national_results, name="national_results"),
+    path(
+        "barometer/resultaten/grafiek/<slug:chart>.svg", results.national_results_chart, name="national_results_chart"
+    ),
+    path("barometer/resultaten/export.csv", results.national_results_export, name="national_results_export"),
 ]

@@ -130,6 +130,13 @@ class Score:
         return Decimal(half_up(10 * self.total, self.n)).scaleb(-1)  # 30 → 3.0, one decimal always
 
     @property
+    def figure(self) -> str:
+        """The headline as published in Dutch: "66%" or "3,4"."""
+        if self.percent is not None:
+            return f"{self.percent}%"
+        return str(self.mean).replace(".", ",")
+
+    @property
     def distribution(self) -> list[tuple[str, int, int]]:
         """(option label, count, whole percent) per option, in the questionnaire's order."""
         return [

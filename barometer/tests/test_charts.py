@@ -495,6 +495,8 @@ def test_svg_response_is_private_svg_under_the_narrowest_csp():
     assert response.content == chart.svg
     assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
     assert set(response["Cache-Control"].replace(" ", "").split(",")) == {"private", "max-age=60"}
+    # The WSGI server (wsgiref, gunicorn) refuses a header name that is not exactly a str.
+    assert [name for name, _value in response.items() if type(name) is not str] == []
 
 
 def test_the_csp_middleware_keeps_the_svg_responses_own_policy():

@@ -53,12 +53,13 @@ def fill(route: str, ids: dict[str, int]) -> str:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", replace, route)
 
 
-def platform_ids() -> dict[str, int]:
-    """Ids of platform objects (not a school's): a questionnaire and its draft version."""
+def platform_ids() -> dict[str, int | str]:
+    """Ids of platform objects (not a school's): a questionnaire and its draft version; and the
+    name of a result chart (a slug in the URL, not an object)."""
     from barometer.services.questionnaires import questionnaire_create
 
     questionnaire = questionnaire_create(slug="sweep", kind="barometer", title="Sweep", user=None)
-    return {"questionnaire_id": questionnaire.pk, "version_id": questionnaire.versions.get().pk}
+    return {"questionnaire_id": questionnaire.pk, "version_id": questionnaire.versions.get().pk, "chart": "eens"}
 
 
 def foreign_ids(world) -> dict[str, int]:
@@ -163,7 +164,10 @@ def test_every_node_route_answers_404_for_another_schools_ids(client, world, rol
 def test_every_node_route_answers_404_for_missing_ids_even_to_an_admin(client, world):
     """An admin sees every school, so 'not visible' never stops them: a missing id must."""
     client.force_login(world.users[Role.ADMIN])
-    missing = dict.fromkeys(["school_id", "school_group_id", "region_id", *OBJECT_KWARGS], 999_999_999)
+    missing = {
+        **dict.fromkeys(["school_id", "school_group_id", "region_id", *OBJECT_KWARGS], 999_999_999),
+        "chart": "eens",
+    }
     failures = []
     for route, _, namespaces in node_routes():
         url = fill(route, missing)

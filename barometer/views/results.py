@@ -1,0 +1,313 @@
+"""The barometer's result pages: a school's results (its leaders and coaches) with the impact
+staircase, and the national results (admins) with filters, a breakdown, the trend, correlation
+and an export. Every figure is suppressed in `barometer.selectors.results`; a chart is drawn from
+the same suppressed figures and served as its own SVG (`<img>`), with its alt text and a table of
+every figure on the page.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from barometer import charts
+from barometer.models import QuestionKind
+from barometer.models.questionnaire import OPTIONS
+from barometer.selectors import reports
+from barometer.selectors.results import MEAN_KINDS, PERCENT_KINDS, Level, Score, min_open_answers, min_respondents
+from leerkracht.access import requires
+from leerkracht.http import AppRequest, wants_fragment
+from leerkracht.roles import Capability
+from schools import selectors as school_selectors
+from schools.models import Region, Sector
+
+SCHOOL_PAGE = "barometer/school_results.html"
+NATIONAL_PAGE = "barometer/national_results.html"
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _value(score: Score | None) -> float | None:
+    """The figure a chart draws: the published (rounded) percent or mean, so chart and text agree."""
+    if score is None:
+        return None
+    return float(score.percent) if score.percent is not None else float(score.mean)
+
+
+def _score_charts(*, items, group, title_suffix: str) -> dict[str, charts.Chart]:
+    """A bar chart of the items with a percentage, and the answer distributions of the others."""
+    found = {}
+    percent_bars = [
+        charts.Bar(label=item.text, value=_value(group.scores.get(item.code)), n=_n(group.scores.get(item.code)))
+        for item in items
+        if item.kind in PERCENT_KINDS
+    ]
+    if percent_bars:
+        found["eens"] = charts.bar_chart(
+            title=_("Percentage (helemaal) eens of ja") + title_suffix,
+            bars=percent_bars,
+            unit="percent",
+            label_heading=_("Vraag"),
+        )
+    rows_by_kind: dict[str, list[charts.DistributionRow]] = {}
+    for item in items:
+        if item.kind in MEAN_KINDS and item.kind != QuestionKind.LIKERT:
+            score = group.scores.get(item.code)
+            rows_by_kind.setdefault(item.kind, []).append(
+                charts.DistributionRow(label=item.text, counts=score.counts if score else None, n=_n(score))
+            )
+    titles = {
+        QuestionKind.SCALE: _("Cijfers van 1 tot 5: hoe de leraren antwoordden"),
+        QuestionKind.FREQUENCY: _("Hoe vaak de leraren de instrumenten gebruiken"),
+    }
+    for kind, rows in rows_by_kind.items():
+        options = [label for _value, label in OPTIONS[kind]]
+        found[f"verdeling-{kind}"] = charts.distribution_chart(
+            title=titles.get(kind, _("Hoe de leraren antwoordden")) + title_suffix, rows=rows, options=options
+        )
+    return found
+
+
+def _n(score: Score | None) -> int | None:
+    return score.n if score is not None else None
+
+
+# -------------------------------------------------------------------------------- school
+def _school_charts(report: reports.SchoolReport) -> dict[str, charts.Chart]:
+    found = _score_charts(items=report.items, group=report.school, title_suffix="")
+    if len(report.trend_waves) > 1:
+        labels = [wave.name for wave in report.trend_waves]
+        for unit, kinds, key, title in (
+            ("percent", PERCENT_KINDS, "verloop-eens", _("Verloop: percentage (helemaal) eens of ja")),
+            ("mean", (QuestionKind.SCALE,), "verloop-gemiddelde", _("Verloop: gemiddelde (1–5)")),
+        ):
+            series = [
+                charts.Series(
+                    label=item.text,
+                    points=[
+                        charts.Point(wave_label=label, value=_value(score), n=_n(score))
+                        for label, score in zip(labels, report.trends[item.code], strict=True)
+                    ],
+                )
+                for item in report.items
+                if item.kind in kinds
+            ]
+            if series:
+                found[key] = charts.trend_chart(title=title, series=series, unit=unit)
+    if report.staircase:
+        found["effecttrap"] = charts.staircase_chart(title=_("Effecttrap"), steps=staircase_steps(report.staircase))
+    return found
+
+
+def staircase_steps(stairs: reports.Staircase) -> list[charts.Step]:
+    culture = stairs.culture
+    return [
+        charts.Step(
+            label=_("Implementatie"),
+            value_text=_("%(percent)s%% in het ritme") % {"percent": stairs.reported_use}
+            if stairs.reported_use is not None
+            else "",
+            detail=_("leraren die de instrumenten zo vaak gebruiken als het programma vraagt (eigen zeggen)"),
+            value=stairs.reported_use,
+        ),
+        charts.Step(
+            label=_("Enthousiasme"),
+            value_text=_("%(mean)s van 5") % {"mean": reports.headline(stairs.enthusiasm)},
+            detail=_("gemiddeld cijfer voor het enthousiasme over het programma"),
+            value=_value(stairs.enthusiasm),
+        ),
+        charts.Step(
+            label=_("Leercultuur"),
+            value_text=_("%(mean)s van 5") % {"mean": str(culture.mean).replace(".", ",")} if culture else "",
+            detail=_("gemiddelde van de cultuursurvey") if culture else _("nog geen cultuursurvey gesloten"),
+            value=float(culture.mean) if culture else None,
+        ),
+        charts.Step(
+            label=_("Lespraktijk"),
+            value_text=_("%(percent)s eens") % {"percent": reports.headline(stairs.teaching)},
+            detail=_("leraren die zeggen dat het programma hun lessen beter maakt"),
+            value=_value(stairs.teaching),
+        ),
+    ]
+
+
+def _chart_links(charts_found: dict[str, charts.Chart], base: str, query: str) -> list[dict]:
+    """Each chart with the address of its SVG. The address carries a digest of the SVG, so a
+    browser never keeps an old chart under a new figure."""
+    links = []
+    for key, chart in charts_found.items():
+        digest = hashlib.sha256(chart.svg).hexdigest()[:12]
+        separator = "&" if query else ""
+        rows = [list(zip(chart.header, row, strict=True)) for row in chart.rows]
+        links.append({"key": key, "chart": chart, "rows": rows, "src": f"{base}{key}.svg?{query}{separator}v={digest}"})
+    return links
+
+
+@requires(Capability.SCHOOL_VIEW_AGGREGATES)
+@require_GET
+@vary_on_headers("HX-Request")
+def school_results(request: AppRequest, school_id: int):
+    """The school's results of one closed moment (the newest unless another is chosen)."""
+    report = reports.school_report(school_id=school_id, wave_id=_int(request.GET.get("meetmoment")))
+    query = f"meetmoment={report.wave.pk}" if report.wave else ""
+    base = request.path + "grafiek/"
+    context = {
+        "report": report,
+        "charts": _chart_links(_school_charts(report), base, query) if report.wave else [],
+        "min_open_answers": min_open_answers(),
+    }
+    if wants_fragment(request):
+        return render(request, f"{SCHOOL_PAGE}#results", context)
+    context["school"] = school_selectors.school_get(access=request.access, school_id=school_id)
+    return render(request, SCHOOL_PAGE, context)
+
+
+@requires(Capability.SCHOOL_VIEW_AGGREGATES)
+@require_GET
+def school_results_chart(request: AppRequest, school_id: int, chart: str):
+    report = reports.school_report(school_id=school_id, wave_id=_int(request.GET.get("meetmoment")))
+    found = _school_charts(report) if report.wave else {}
+    if chart not in found:
+        raise Http404
+    return charts.svg_response(found[chart])
+
+
+# -------------------------------------------------------------------------------- national
+BREAKDOWNS = {
+    "sector": (Level.SECTOR, gettext_lazy("Sector")),
+    "regio": (Level.REGION, gettext_lazy("Regio")),
+    "bestuur": (Level.SCHOOL_GROUP, gettext_lazy("Bestuur")),
+}
+
+
+class NationalFilters(forms.Form):
+    """The national page's filters, from the query string; an unknown value filters nothing."""
+
+    meetmoment = forms.IntegerField(required=False, min_value=1)
+    sector = forms.ChoiceField(required=False, choices=[("", "")] + list(Sector.choices))
+    regio = forms.IntegerField(required=False, min_value=1)
+    per = forms.ChoiceField(required=False, choices=[(key, label) for key, (_l, label) in BREAKDOWNS.items()])
+    vraag = forms.SlugField(required=False)
+    x = forms.SlugField(required=False)
+    y = forms.SlugField(required=False)
+
+    def cleaned(self) -> dict:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+
+
+def _national(request: AppRequest) -> dict:
+    values = NationalFilters(request.GET).cleaned()
+    report = reports.national_report(
+        wave_id=values.get("meetmoment"),
+        sector=values.get("sector") or None,
+        region_id=values.get("regio"),
+        breakdown=BREAKDOWNS[values.get("per") or "sector"][0],
+        code=values.get("vraag") or None,
+        code_x=values.get("x") or None,
+        code_y=values.get("y") or None,
+    )
+    return {"report": report, "filters": values}
+
+
+def _national_charts(report: reports.NationalReport) -> dict[str, charts.Chart]:
+    if report.wave is None:
+        return {}
+    found = _score_charts(items=report.items, group=report.total, title_suffix="")
+    if report.item is not None:
+        unit = "percent" if report.item.kind in PERCENT_KINDS else "mean"
+        found["uitsplitsing"] = charts.bar_chart(
+            title=report.item.text,
+            bars=[charts.Bar(label=name, value=_value(score), n=_n(score)) for name, score in report.breakdown],
+            unit=unit,
+            label_heading=str(report.breakdown_label),
+        )
+        if len(report.trend) > 1:
+            found["verloop"] = charts.trend_chart(
+                title=_("Verloop: %(item)s") % {"item": report.item.text},
+                series=[
+                    charts.Series(
+                        label=_("Selectie"),
+                        points=[
+                            charts.Point(wave_label=wave.name, value=_value(score), n=_n(score))
+                            for wave, score in report.trend
+                        ],
+                    )
+                ],
+                unit=unit,
+            )
+    return found
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_GET
+@vary_on_headers("HX-Request")
+def national_results(request: AppRequest):
+    """Results of a wave for the country or a sector/region, with a breakdown of one item, its
+    trend, and the correlation of two items across schools; htmx swaps the results as filters change."""
+    context = _national(request)
+    report = context["report"]
+    query = request.GET.urlencode()
+    context["charts"] = _chart_links(_national_charts(report), request.path + "grafiek/", query)
+    context["regions"] = Region.objects.order_by("name")
+    context["sectors"] = Sector.choices
+    context["breakdowns"] = [(key, label) for key, (_level, label) in BREAKDOWNS.items()]
+    context["query"] = query
+    context["min_respondents"] = min_respondents()
+    if wants_fragment(request):
+        return render(request, f"{NATIONAL_PAGE}#results", context)
+    return render(request, NATIONAL_PAGE, context)
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_GET
+def national_results_chart(request: AppRequest, chart: str):
+    found = _national_charts(_national(request)["report"])
+    if chart not in found:
+        raise Http404
+    return charts.svg_response(found[chart])
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_GET
+def national_results_export(request: AppRequest):
+    """The selection's figures as CSV (semicolon, decimal comma, for Dutch spreadsheets): the
+    total and every group of the breakdown, per item; a hidden figure is an empty cell."""
+    report = _national(request)["report"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"barometer-{report.wave.pk if report.wave else 'leeg'}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    response.write("\ufeff")  # Excel reads UTF-8 only with the byte order mark
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [_("Meetmoment"), _("Groep"), _("Vraag"), _("Code"), _("Antwoorden"), _("% eens of ja"), _("Gemiddelde")]
+    )
+    for group_name, group in report.export_groups:
+        for item in report.items:
+            score = group.scores.get(item.code)
+            writer.writerow(
+                [
+                    report.wave.name,
+                    group_name,
+                    item.text,
+                    item.code,
+                    score.n if score else "",
+                    score.percent if score and score.percent is not None else "",
+                    str(score.mean).replace(".", ",") if score and score.mean is not None else "",
+                ]
+            )
+    return response
