@@ -117,7 +117,7 @@ def wave_plan(
     schools = School.objects.filter(phase__in=PARTICIPATING_PHASES, start_date__isnull=False)
     if school_ids is not None:
         schools = schools.filter(pk__in=school_ids)
-    answer_time = dt.timedelta(days=wave.answer_days)
+    answer_time = dt.timedelta(days=wave.answer_days)  # in Amsterdam days: the deadline keeps its hour
     rows = []
     for school_id, start_date in schools.order_by("pk").values_list("pk", "start_date"):
         opens_on = wave_opens_on(wave=wave, start_date=start_date)
@@ -132,7 +132,9 @@ def wave_plan(
                 wave=wave,
                 opens_on=opens_on,
                 opens_at=opens_at,
-                closes_at=opens_at + answer_time,
+                # The deadline is the same Amsterdam hour, answer_days later: a moment that spans the
+                # end of summer time still closes at 07:30, not at 06:30.
+                closes_at=amsterdam_instant(opens_on + answer_time, wave.open_time),
             )
         )
     before = WaveSchool.objects.filter(wave=wave).count()

@@ -173,6 +173,15 @@ def test_a_fixed_wave_opens_every_participating_school_on_its_date_and_hour(db):
     }
 
 
+def test_a_moment_across_the_end_of_summer_time_closes_at_the_same_amsterdam_hour(db):
+    school = SchoolFactory(phase=Phase.YEAR_1)
+    wave = WaveFactory(fixed_date=dt.date(2026, 10, 8), open_time=dt.time(7, 30), answer_days=21)
+    waves.wave_plan(wave=wave, now=utc(2026, 9, 1))
+    row = WaveSchool.unscoped.get(wave=wave, school=school)
+    assert row.opens_at == utc(2026, 10, 8, 5, 30)  # 07:30 summer time
+    assert row.closes_at == utc(2026, 10, 29, 6, 30)  # 07:30 winter time, 21 days on (not 06:30)
+
+
 def test_a_wave_on_a_draft_version_is_not_planned(db):
     SchoolFactory(phase=Phase.YEAR_1)
     wave = WaveFactory(version__status=VersionStatus.DRAFT, version__published_at=None)
