@@ -258,14 +258,34 @@ def barometer_tick(*, now: dt.datetime | None = None) -> TickResult:
     for pk, school_id in wave_schools_remind_due(now=now):
         result.reminded.append(pk)
         tasks.wave_school_remind.delay(school_id=school_id, wave_school_id=pk)
-    _recover(now=now, skip=set(result.opened))
+    _recover(now=now, skip=set(result.opened), skip_reminded=set(result.reminded))
     return result
 
 
-def _recover(*, now: dt.datetime, skip: set[int]) -> None:
+def _recover(*, now: dt.datetime, skip: set[int], skip_reminded: set[int] = frozenset()) -> None:
     """Re-enqueue work a lost enqueue left undone. Each task is idempotent, so one that is in
     fact still queued or running only costs a query."""
     from barometer import tasks
+
+    # A reminder claimed by a tick whose task was lost (a worker killed before it ran): someone
+    # who has not answered has no reminder e-mail yet. Without this, Redis would redeliver the
+    # task only after its visibility timeout, hours later.
+    unreminded = (
+        WaveSchool.unscoped.filter(
+            status=WaveSchoolStatus.OPEN, reminded_at__isnull=False, reminded_at__gte=now - RECOVERY_WINDOW
+        )
+        .exclude(pk__in=skip_reminded)
+        .filter(
+            Exists(
+                Invitation.unscoped.filter(wave_school_id=OuterRef("pk"), answered_at__isnull=True).exclude(
+                    Exists(InvitationEmail.unscoped.filter(invitation_id=OuterRef("pk"), kind=EmailKind.REMINDER))
+                )
+            )
+        )
+        .values_list("pk", "school_id")
+    )
+    for pk, school_id in unreminded:
+        tasks.wave_school_remind.delay(school_id=school_id, wave_school_id=pk)
 
     # All three are platform-wide sweeps past the tenant scope, on purpose (ids only).
     uninvited = (

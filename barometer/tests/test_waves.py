@@ -441,6 +441,25 @@ def test_reminders_go_once_and_only_to_those_who_have_not_answered(staff, run, m
     assert wave_school.reminded_at == due
 
 
+def test_a_reminder_whose_task_was_lost_is_sent_by_the_next_tick_once(staff, run, mailoutbox, monkeypatch):
+    wave, wave_school = opened_wave(staff, run, reminder_days=7)
+    Invitation.unscoped.filter(wave=wave, user=staff.ann).update(answered_at=utc(2026, 6, 16))
+    mailoutbox.clear()
+    due = OPENS + dt.timedelta(days=7)
+    # The tick claims the reminder, but its task is lost (the worker died before running it).
+    monkeypatch.setattr(tasks.wave_school_remind, "delay", lambda **kwargs: None)
+    assert run(waves.barometer_tick, now=due).reminded == [wave_school.pk]
+    assert mailoutbox == []
+    monkeypatch.undo()
+
+    assert run(waves.barometer_tick, now=due + dt.timedelta(minutes=5)).reminded == []
+    reminded = sorted(m.to[0] for m in mailoutbox if m.subject.startswith("Herinnering"))
+    assert reminded == sorted(t.email for t in staff.teachers if t != staff.ann)
+    mailoutbox.clear()
+    run(waves.barometer_tick, now=due + dt.timedelta(minutes=10))
+    assert mailoutbox == [], "recovered once: nobody gets a second reminder"
+
+
 def test_a_teacher_who_answers_before_the_reminder_is_written_gets_none(staff, run, django_capture_on_commit_callbacks):
     wave, wave_school = opened_wave(staff, run)
     with django_capture_on_commit_callbacks(execute=False):
