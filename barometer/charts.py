@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -63,7 +62,7 @@ from matplotlib.textpath import TextToPath
 from matplotlib.transforms import Affine2D
 
 # rcParams are process-global: every chart module takes the one shared lock (leerkracht/charts.py).
-from leerkracht.charts import render_lock
+from leerkracht.charts import SVG_NS, render_lock, svg_without_css, two_decimals
 
 Unit = Literal["percent", "mean"]
 
@@ -809,124 +808,16 @@ def _render(layout, *, alt: str, table) -> Chart:
 
 # --- SVG clean-up ---------------------------------------------------------------------------------
 
-_SVG_NS = "http://www.w3.org/2000/svg"
-_XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", _SVG_NS)
-ET.register_namespace("xlink", _XLINK_NS)
-
-# Every property matplotlib writes in `style` is also an SVG presentation attribute.
-_PRESENTATION_ATTRIBUTES = frozenset(
-    {
-        "clip-path",
-        "fill",
-        "fill-opacity",
-        "fill-rule",
-        "font-family",
-        "font-size",
-        "font-style",
-        "font-weight",
-        "opacity",
-        "stroke",
-        "stroke-dasharray",
-        "stroke-dashoffset",
-        "stroke-linecap",
-        "stroke-linejoin",
-        "stroke-miterlimit",
-        "stroke-opacity",
-        "stroke-width",
-        "text-anchor",
-        "white-space",
-    }
-)
-_ID_REFERENCE = re.compile(r"#([^\s)\"']+)")
-_NUMBER = re.compile(r"-?\d+\.\d+")
-_NO_ROTATION = re.compile(r"^rotate\(-?0 [^)]*\)$")
-
 
 def _finish_svg(raw: bytes, *, title: str) -> bytes:
-    """matplotlib's SVG without CSS (see the module docstring), metadata, DOCTYPE or ids nothing
-    points at, with coordinates to two decimals, sized in px, titled with the alt text."""
-    root = ET.fromstring(raw)  # noqa: S314 -- matplotlib's own output; the labels in it are escaped
-    svg = f"{{{_SVG_NS}}}"
-    for parent in list(root.iter()):
-        for child in list(parent):
-            if child.tag in (f"{svg}metadata", f"{svg}style"):
-                parent.remove(child)  # the <style> only says `*{stroke-linejoin: round; …}`: see root
-    for parent in list(root.iter()):
-        for child in list(parent):
-            if child.tag == f"{svg}defs" and len(child) == 0:
-                parent.remove(child)
-
-    referenced: set[str] = set()
-    for element in root.iter():
-        _styles_to_attributes(element)
-        element.attrib.pop("font-family", None)  # one family, on the root
-        if _NO_ROTATION.match(element.get("transform", "")):
-            del element.attrib["transform"]
-        for name in ("d", "x", "y", "transform", "points"):
-            if name in element.attrib:
-                element.set(name, _NUMBER.sub(_two_decimals, " ".join(element.get(name).split())))
-        for name, value in element.attrib.items():
-            if name in (f"{{{_XLINK_NS}}}href", "href") or "url(#" in value:
-                referenced.update(_ID_REFERENCE.findall(value))
-    for element in root.iter():
-        if element.get("id") not in referenced:
-            element.attrib.pop("id", None)
-        if element.tag != f"{svg}text" and element.text and not element.text.strip():
-            element.text = None
-        if element.tail and not element.tail.strip():
-            element.tail = None
-    _unwrap_bare_groups(root)
-
+    """matplotlib's SVG without CSS (leerkracht/charts.py, and see the module docstring), sized in
+    px from its viewBox, titled with the alt text."""
+    root = svg_without_css(raw, font_family=FONT_FAMILY)
     view_box = root.get("viewBox", "").split()
     if len(view_box) == 4:
-        root.set("width", _two_decimals_text(view_box[2]))
-        root.set("height", _two_decimals_text(view_box[3]))
-    root.set("font-family", FONT_FAMILY)
-    root.set("stroke-linejoin", "round")
-    root.set("stroke-linecap", "butt")
-    title_element = ET.Element(f"{svg}title")
+        root.set("width", two_decimals(view_box[2]))
+        root.set("height", two_decimals(view_box[3]))
+    title_element = ET.Element(f"{{{SVG_NS}}}title")
     title_element.text = title
     root.insert(0, title_element)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def _unwrap_bare_groups(parent: ET.Element) -> None:
-    """matplotlib nests a <g> per artist; without attributes they only cost bytes."""
-    children: list[ET.Element] = []
-    for child in parent:
-        _unwrap_bare_groups(child)
-        if child.tag == f"{{{_SVG_NS}}}g" and not child.attrib:
-            children.extend(child)
-        else:
-            children.append(child)
-    parent[:] = children
-
-
-def _two_decimals(match: re.Match) -> str:
-    return _two_decimals_text(match.group())
-
-
-def _two_decimals_text(text: str) -> str:
-    # Two decimals of a 432-unit viewBox are far below a pixel; six only cost bytes.
-    rounded = f"{float(text):.2f}".rstrip("0").rstrip(".")
-    return "0" if rounded == "-0" else rounded
-
-
-def _styles_to_attributes(element: ET.Element) -> None:
-    style = element.attrib.pop("style", None)
-    if not style:
-        return
-    kept = []
-    for declaration in style.split(";"):
-        name, sep, value = declaration.partition(":")
-        name, value = name.strip(), value.strip()
-        if not sep or not name:
-            continue
-        if name in _PRESENTATION_ATTRIBUTES and name not in element.attrib:
-            element.set(name, value)
-        else:
-            kept.append(f"{name}: {value}")
-    if kept:
-        # Unknown to us: left as style (the browser would drop it); the tests fail on any left.
-        element.set("style", "; ".join(kept))

@@ -8,7 +8,6 @@ CSP allows no inline styles, so every `style` matplotlib writes becomes a presen
 from __future__ import annotations
 
 import io
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from decimal import Decimal
@@ -21,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from instruments.weeks import week_label, week_number
-from leerkracht.charts import render_lock
+from leerkracht.charts import SVG_NS, render_lock, svg_without_css
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -58,39 +57,6 @@ _RC = {
     "axes.edgecolor": AXIS,
     "svg.fonttype": "none",
 }
-
-_SVG_NS = "http://www.w3.org/2000/svg"
-_XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", _SVG_NS)
-ET.register_namespace("xlink", _XLINK_NS)
-
-# Everything matplotlib puts in `style` is also an SVG presentation attribute.
-_PRESENTATION_ATTRIBUTES = frozenset(
-    {
-        "clip-path",
-        "fill",
-        "fill-opacity",
-        "fill-rule",
-        "font-family",
-        "font-size",
-        "font-style",
-        "font-weight",
-        "opacity",
-        "stroke",
-        "stroke-dasharray",
-        "stroke-dashoffset",
-        "stroke-linecap",
-        "stroke-linejoin",
-        "stroke-miterlimit",
-        "stroke-opacity",
-        "stroke-width",
-        "text-anchor",
-        "white-space",
-    }
-)
-_ID_REFERENCE = re.compile(r"#([^\s)\"']+)")
-_NUMBER = re.compile(r"-?\d+\.\d+")
-_NO_ROTATION = re.compile(r"^rotate\(-?0 [^)]*\)$")
 
 
 def format_number(value: Decimal | float | int) -> str:
@@ -312,88 +278,14 @@ def _set_ylim_empty(ax: Axes, references: list[Decimal]) -> None:
 
 
 def _finish_svg(raw: bytes, *, title: str, title_id: str) -> str:
-    """Make matplotlib's SVG fit to inline and to serve: no prolog, metadata or CSS, no fixed
+    """Make matplotlib's SVG fit to inline and to serve: no CSS (leerkracht/charts.py), no fixed
     size, no ids nothing points at (matplotlib's "figure_1" would repeat per chart on a page)."""
-    root = ET.fromstring(raw)  # noqa: S314 -- matplotlib's own output; user text in it is escaped
-    svg = f"{{{_SVG_NS}}}"
-
-    for parent in list(root.iter()):
-        for child in list(parent):
-            if child.tag in (f"{svg}metadata", f"{svg}style"):
-                # The only style rule is matplotlib's `*{stroke-linejoin: round; stroke-linecap: butt}`,
-                # which inlined would also reach every other SVG on the page; set on the root below.
-                parent.remove(child)
-    for parent in list(root.iter()):
-        for child in list(parent):
-            if child.tag == f"{svg}defs" and len(child) == 0:
-                parent.remove(child)
-
-    referenced: set[str] = set()
-    for element in root.iter():
-        _styles_to_attributes(element)
-        element.attrib.pop("font-family", None)
-        if _NO_ROTATION.match(element.get("transform", "")):
-            del element.attrib["transform"]
-        for name in ("d", "x", "y", "transform"):
-            if name in element.attrib:
-                element.set(name, _NUMBER.sub(_rounded, " ".join(element.get(name).split())))
-        for name, value in element.attrib.items():
-            if name in (f"{{{_XLINK_NS}}}href", "href") or "url(#" in value:
-                referenced.update(_ID_REFERENCE.findall(value))
-    for element in root.iter():
-        if element.get("id") not in referenced:
-            element.attrib.pop("id", None)
-        if element.tag != f"{svg}text" and element.text and not element.text.strip():
-            element.text = None
-        if element.tail and not element.tail.strip():
-            element.tail = None
-    _unwrap_bare_groups(root)
-
+    root = svg_without_css(raw, font_family=FONT_FAMILY)
     root.attrib.pop("width", None)
     root.attrib.pop("height", None)
     root.set("role", "img")
     root.set("aria-labelledby", title_id)
-    root.set("font-family", FONT_FAMILY)
-    root.set("stroke-linejoin", "round")
-    root.set("stroke-linecap", "butt")
-    title_element = ET.Element(f"{svg}title", {"id": title_id})
+    title_element = ET.Element(f"{{{SVG_NS}}}title", {"id": title_id})
     title_element.text = title
     root.insert(0, title_element)
     return ET.tostring(root, encoding="unicode")
-
-
-def _unwrap_bare_groups(parent: ET.Element) -> None:
-    """matplotlib nests a <g> per artist; without attributes they only cost bytes."""
-    children: list[ET.Element] = []
-    for child in parent:
-        _unwrap_bare_groups(child)
-        if child.tag == f"{{{_SVG_NS}}}g" and not child.attrib:
-            children.extend(child)
-        else:
-            children.append(child)
-    parent[:] = children
-
-
-def _rounded(match: re.Match) -> str:
-    # Two decimals of a 460-unit-wide viewBox are far below a pixel; six only cost bytes.
-    text = f"{float(match.group()):.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _styles_to_attributes(element: ET.Element) -> None:
-    style = element.attrib.pop("style", None)
-    if not style:
-        return
-    kept = []
-    for declaration in style.split(";"):
-        name, sep, value = declaration.partition(":")
-        name, value = name.strip(), value.strip()
-        if not sep or not name:
-            continue
-        if name in _PRESENTATION_ATTRIBUTES and name not in element.attrib:
-            element.set(name, value)
-        else:
-            kept.append(f"{name}: {value}")
-    if kept:
-        # Unknown to us: left as style (the CSP will drop it); the tests fail on any left.
-        element.set("style", "; ".join(kept))
