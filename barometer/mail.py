@@ -38,13 +38,18 @@ def answer_url(token: str) -> str:
     return settings.SITE_URL + reverse("barometer_answers:answer", kwargs={"token": token})
 
 
-def invitation_message(*, email: InvitationEmail, wave_school: WaveSchool) -> tuple[str, str]:
-    """Subject and body (with the link placeholder) of an invitation or reminder, in Dutch."""
+NAME_PLACEHOLDER = "[[voornaam]]"
+
+
+def invitation_template(*, kind: str, wave_school: WaveSchool) -> tuple[str, str]:
+    """Subject and body of an invitation or reminder of one school's moment, in Dutch, with
+    placeholders for the first name and the link: rendered once per chunk, not once per teacher
+    (a national wave writes 130,000 of them)."""
     questionnaire = wave_school.wave.version.questionnaire
     closes = wave_school.closes_at.astimezone(AMSTERDAM)
     with translation.override("nl"):
         context = {
-            "first_name": email.invitation.user.first_name,
+            "first_name": NAME_PLACEHOLDER,
             "school": wave_school.school.name,
             "questionnaire": questionnaire.title,
             "intro": wave_school.wave.version.intro,
@@ -52,12 +57,21 @@ def invitation_message(*, email: InvitationEmail, wave_school: WaveSchool) -> tu
             % {"day": formats.date_format(closes, "l j F"), "time": formats.time_format(closes, "H:i")},
             "link": LINK_PLACEHOLDER,
         }
-        if email.kind == EmailKind.INVITE:
+        if kind == EmailKind.INVITE:
             subject = _("Uitnodiging: %(title)s") % {"title": questionnaire.title}
         else:
             subject = _("Herinnering: %(title)s") % {"title": questionnaire.title}
-        body = render_to_string(f"barometer/email_{email.kind}.txt", context)
+        body = render_to_string(f"barometer/email_{kind}.txt", context)  # autoescape off: plain text
     return subject[:200], body
+
+
+def invitation_message(
+    *, email: InvitationEmail, wave_school: WaveSchool, template: tuple[str, str] | None = None
+) -> tuple[str, str]:
+    """Subject and body (with the link placeholder) of one teacher's invitation or reminder, from
+    the moment's template (rendered here when not given)."""
+    subject, body = template or invitation_template(kind=email.kind, wave_school=wave_school)
+    return subject, body.replace(NAME_PLACEHOLDER, email.invitation.user.first_name)
 
 
 def outbox_relay(*, school_id: int, now: dt.datetime | None = None, limit: int | None = None) -> int:

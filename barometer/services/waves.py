@@ -402,7 +402,7 @@ def _emails_create(*, wave_school: WaveSchool, kind: str, unanswered_only: bool)
 
 def invitation_emails_send(*, school_id: int, wave_school_id: int, kind: str, now: dt.datetime | None = None) -> int:
     """Write the PENDING e-mails of one kind of an open moment to the outbox, chunk by chunk
-    (settings.BAROMETER_EMAIL_CHUNK), each in its own transaction, and enqueue the relay after
+    (settings.BAROMETER_EMAIL_CHUNK), each chunk in one transaction, and enqueue the relay after
     every chunk. Safe to run twice at once or after a crash. Returns how many this run wrote."""
     from barometer import tasks
 
@@ -415,45 +415,52 @@ def invitation_emails_send(*, school_id: int, wave_school_id: int, kind: str, no
     pending = InvitationEmail.objects.filter(
         school_id=school_id, invitation__wave_school_id=wave_school_id, kind=kind, status=EmailStatus.PENDING
     )
+    template = mail.invitation_template(kind=kind, wave_school=wave_school)
     written, after = 0, 0
     while True:
-        # Keyset order, so a row that a concurrent sender holds (skipped below) is not read again
-        # and again: this run walks forward once, the other run owns that row.
+        # Keyset order, so rows that a concurrent sender holds (skipped below) are not read again
+        # and again: this run walks forward once, the other run owns those rows.
         ids = list(pending.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:chunk])
         if not ids:
             return written
-        for pk in ids:
-            written += _email_write(pk=pk, wave_school=wave_school, now=now or timezone.now())
+        written += _chunk_write(ids=ids, wave_school=wave_school, template=template, now=now or timezone.now())
         after = ids[-1]
         tasks.outbox_relay.delay(school_id=school_id)
 
 
-def _email_write(*, pk: int, wave_school: WaveSchool, now: dt.datetime) -> int:
-    """Write one e-mail to the outbox and mark it SENT, in one transaction holding its row."""
+def _chunk_write(*, ids: list[int], wave_school: WaveSchool, template: tuple[str, str], now: dt.datetime) -> int:
+    """Write a chunk of e-mails to the outbox and mark them SENT, in one transaction holding their
+    rows: a worker killed half-way leaves the whole chunk PENDING, and a concurrent sender skips
+    the rows this one holds (and writes nothing for rows it finds SENT)."""
     with transaction.atomic():
-        email = (
+        emails = list(
             InvitationEmail.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("invitation__user")
-            .filter(pk=pk, school_id=wave_school.school_id, status=EmailStatus.PENDING)
-            .first()
+            .filter(pk__in=ids, school_id=wave_school.school_id, status=EmailStatus.PENDING)
+            .order_by("pk")
         )
-        if email is None:
-            return 0  # another sender holds it or has written it
-        invitation = email.invitation
-        if email.kind == EmailKind.REMINDER and invitation.answered_at is not None:
-            # Answered since the reminder was planned: no reminder, and none later either (the
-            # reminder step only plans them for invitations not answered).
-            email.delete()
-            return 0
-        subject, body = mail.invitation_message(email=email, wave_school=wave_school)
-        OutboxMessage.objects.create(
-            school_id=wave_school.school_id,
-            email=email,
-            to=invitation.user.email,
-            subject=subject,
-            body=body,
-            message_id=mail.message_id(invitation_id=invitation.pk, kind=email.kind),
+        # Answered since the reminder was planned: no reminder, and none later either (the
+        # reminder step only plans them for invitations not answered).
+        answered = [e.pk for e in emails if e.kind == EmailKind.REMINDER and e.invitation.answered_at is not None]
+        messages = []
+        for email in emails:
+            if email.pk in answered:
+                continue
+            subject, body = mail.invitation_message(email=email, wave_school=wave_school, template=template)
+            messages.append(
+                OutboxMessage(
+                    school_id=wave_school.school_id,
+                    email=email,
+                    to=email.invitation.user.email,
+                    subject=subject,
+                    body=body,
+                    message_id=mail.message_id(invitation_id=email.invitation_id, kind=email.kind),
+                )
+            )
+        OutboxMessage.objects.bulk_create(messages)
+        InvitationEmail.objects.filter(pk__in=[m.email_id for m in messages]).update(
+            status=EmailStatus.SENT, sent_at=now
         )
-        email.status, email.sent_at = EmailStatus.SENT, now
-        email.save(update_fields=["status", "sent_at"])
-        return 1
+        if answered:
+            InvitationEmail.objects.filter(pk__in=answered).delete()
+    return len(messages)
