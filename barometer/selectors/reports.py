@@ -125,13 +125,9 @@ def share_at_least(score: Score | None, minimum: int) -> int | None:
     """Whole percent of the answers at or above an option value (frequency items store 1..5)."""
     if score is None:
         return None
-    options = [value for value, _label in score_options(score)]
+    options = [value for value, _label in OPTIONS[score.kind]]
     meeting = sum(count for value, count in zip(options, score.counts, strict=True) if value >= minimum)
     return half_up(100 * meeting, score.n)
-
-
-def score_options(score: Score) -> list[tuple[int, str]]:
-    return OPTIONS[score.kind]
 
 
 @dataclass(frozen=True)

@@ -244,7 +244,7 @@ class Results:
 
     def trend(self, level: str, *, key: object, code: str) -> list[tuple[int, Score | None]]:
         """One group's score on one item over every wave in these results, oldest first."""
-        frame = self.frame(level) if level != Level.NATIONAL else self.frame(Level.NATIONAL)
+        frame = self.frame(level)
         key_column = Level.KEY.get(level)
         if key_column:
             frame = frame[frame[key_column] == key]
