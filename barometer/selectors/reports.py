@@ -27,7 +27,6 @@ from barometer.selectors.results import (
     Item,
     Level,
     OpenAnswers,
-    Results,
     Score,
     correlation,
     half_up,
@@ -189,7 +188,7 @@ def _culture(*, school_id: int, waves: list[Wave]) -> tuple[Culture | None, Wave
     return culture, wave
 
 
-def staircase(*, school_id: int, wave: Wave, moment: WaveSchool, group: GroupScores, waves: list[Wave]) -> Staircase:
+def staircase(*, school_id: int, moment: WaveSchool, group: GroupScores, waves: list[Wave]) -> Staircase:
     """The impact staircase of a school at one barometer moment: implementation (reported beside
     recorded over the half year before the moment), enthusiasm, learning culture, teaching."""
     until = moment.opens_on
@@ -260,7 +259,6 @@ class SchoolReport:
     trends: dict[str, list[Score | None]] = field(default_factory=dict)
     open_answers: list[OpenAnswers] = field(default_factory=list)
     staircase: Staircase | None = None
-    results: Results | None = None
 
     @property
     def respondents(self) -> int | None:
@@ -287,7 +285,7 @@ def school_report(*, school_id: int, wave_id: int | None) -> SchoolReport:
     stairs = None
     if wave.version.questionnaire.kind == QuestionnaireKind.BAROMETER:
         moment = WaveSchool.objects.get(school_id=school_id, wave_id=wave.pk)
-        stairs = staircase(school_id=school_id, wave=wave, moment=moment, group=group, waves=waves)
+        stairs = staircase(school_id=school_id, moment=moment, group=group, waves=waves)
     return SchoolReport(
         waves=waves,
         wave=wave,
@@ -299,7 +297,6 @@ def school_report(*, school_id: int, wave_id: int | None) -> SchoolReport:
         trends=trends,
         open_answers=open_answers(school_id=school_id, wave_id=wave.pk),
         staircase=stairs,
-        results=results,
     )
 
 
