@@ -36,14 +36,19 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef
 
 from barometer.models import Answer, Question, QuestionKind, Wave, WaveSchool, WaveSchoolStatus
 from barometer.models.questionnaire import OPTIONS
 from schools.models import Region, School, SchoolGroup, Sector, Team
+
+# pandas is imported in the functions that compute, not here: the URLconf loads this module, and
+# every process that starts (manage.py, a worker, a test run) would otherwise pay seconds for it.
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCORED_KINDS = (
     QuestionKind.LIKERT,
@@ -258,6 +263,8 @@ class Results:
 def _cells(*, wave_ids: Sequence[int], school_ids: Sequence[int] | None) -> pd.DataFrame:
     """The answers grouped by PostgreSQL into (wave, question, school, team, value) counts, then
     widened by pandas into one row per cell with n, total, agree and a count per value."""
+    import pandas as pd
+
     answers = Answer.objects.filter(wave_id__in=wave_ids, value__isnull=False).filter(_closed_moment())
     if school_ids is not None:
         answers = answers.filter(school_id__in=school_ids)
@@ -316,6 +323,8 @@ def _team_frame(cells: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
     sorted smallest first; the hidden part is then the no-team cell plus the k smallest teams, for
     the least k that hides every team under the threshold and leaves a hidden part of 0 or at
     least the minimal difference. A hidden school hides all its teams."""
+    import pandas as pd
+
     keys = ["wave_id", "question_id", "school_id"]
     teams = cells[cells["team_id"] != NO_TEAM].copy()
     if teams.empty:
@@ -343,6 +352,8 @@ def _team_frame(cells: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
 
 
 def _attributes(school_ids: Iterable[int]) -> pd.DataFrame:
+    import pandas as pd
+
     rows = School.objects.filter(pk__in=list(school_ids)).values_list("pk", "school_group_id", "region_id", "sector")
     frame = pd.DataFrame.from_records(list(rows), columns=["school_id", "school_group_id", "region_id", "sector"])
     frame["school_group_id"] = frame["school_group_id"].astype("Int64")
@@ -356,6 +367,8 @@ def results_compute(*, wave_ids: Sequence[int], school_ids: Sequence[int] | None
     the shown schools' bestuur, region and sector. Suppression within a school depends only on
     that school's answers, so computing one school alone shows exactly what the national
     computation shows for it."""
+    import pandas as pd
+
     waves = {wave.pk: wave for wave in Wave.objects.filter(pk__in=wave_ids).order_by("created_at", "pk")}
     questions = Question.objects.filter(version__waves__in=list(waves), kind__in=SCORED_KINDS).select_related("section")
     items: dict[int, Item] = {}
@@ -452,6 +465,8 @@ def correlation(*, results: Results, wave_id: int, code_x: str, code_y: str, **f
     """Across the shown schools of a wave (optionally filtered), each school's value on two items
     (exact means or percentages, not the rounded ones); r is None under three schools or when an
     item does not vary."""
+    import pandas as pd
+
     schools = results.groups(Level.SCHOOL, wave_id=wave_id, **filters)
     points = [
         (item_value(group.scores[code_x]), item_value(group.scores[code_y]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.http import Http404, HttpResponse
@@ -18,7 +19,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from barometer import charts
 from barometer.models import QuestionKind
 from barometer.models.questionnaire import OPTIONS
 from barometer.selectors import reports
@@ -28,6 +28,11 @@ from leerkracht.http import AppRequest, wants_fragment
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
 from schools.models import Region, Sector
+
+# The chart module loads matplotlib, which costs every process that loads the URLconf seconds:
+# it is imported by the functions that draw, when a page with charts is asked for.
+if TYPE_CHECKING:
+    from barometer import charts
 
 SCHOOL_PAGE = "barometer/school_results.html"
 NATIONAL_PAGE = "barometer/national_results.html"
@@ -49,6 +54,8 @@ def _value(score: Score | None) -> float | None:
 
 def _score_charts(*, items, group, title_suffix: str) -> dict[str, charts.Chart]:
     """A bar chart of the items with a percentage, and the answer distributions of the others."""
+    from barometer import charts
+
     found = {}
     percent_bars = [
         charts.Bar(label=item.text, value=_value(group.scores.get(item.code)), n=_n(group.scores.get(item.code)))
@@ -87,6 +94,8 @@ def _n(score: Score | None) -> int | None:
 
 # -------------------------------------------------------------------------------- school
 def _school_charts(report: reports.SchoolReport) -> dict[str, charts.Chart]:
+    from barometer import charts
+
     found = _score_charts(items=report.items, group=report.school, title_suffix="")
     if len(report.trend_waves) > 1:
         labels = [wave.name for wave in report.trend_waves]
@@ -113,6 +122,8 @@ def _school_charts(report: reports.SchoolReport) -> dict[str, charts.Chart]:
 
 
 def staircase_steps(stairs: reports.Staircase) -> list[charts.Step]:
+    from barometer import charts
+
     culture = stairs.culture
     return [
         charts.Step(
@@ -178,6 +189,8 @@ def school_results(request: AppRequest, school_id: int):
 @requires(Capability.SCHOOL_VIEW_AGGREGATES)
 @require_GET
 def school_results_chart(request: AppRequest, school_id: int, chart: str):
+    from barometer import charts
+
     report = reports.school_report(school_id=school_id, wave_id=_int(request.GET.get("meetmoment")))
     found = _school_charts(report) if report.wave else {}
     if chart not in found:
@@ -224,6 +237,8 @@ def _national(request: AppRequest) -> dict:
 
 
 def _national_charts(report: reports.NationalReport) -> dict[str, charts.Chart]:
+    from barometer import charts
+
     if report.wave is None:
         return {}
     found = _score_charts(items=report.items, group=report.total, title_suffix="")
@@ -275,6 +290,8 @@ def national_results(request: AppRequest):
 @requires(Capability.NATIONAL_VIEW)
 @require_GET
 def national_results_chart(request: AppRequest, chart: str):
+    from barometer import charts
+
     found = _national_charts(_national(request)["report"])
     if chart not in found:
         raise Http404

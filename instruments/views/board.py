@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from instruments import charts, selectors, services
+from instruments import selectors, services
 from instruments.forms import (
     BASE_PREFIX,
     ActionForm,
@@ -278,6 +278,8 @@ def goal_chart(request: AppRequest, school_id: int, board_id: int, goal_id: int)
     key = f"goal-chart:{goal.pk}:{chart_version(goal)}"
     svg = cache.get(key)
     if svg is None:
+        from instruments import charts  # matplotlib: loaded when a chart is drawn, not with the URLconf
+
         svg = charts.goal_progress_svg(goal=goal, measurements=selectors.goal_measurements(goal=goal))
         cache.set(key, svg, 60 * 60 * 24)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
