@@ -272,10 +272,112 @@ def test_the_code_page_sends_a_known_code_on_to_its_answer_page(feedback_round):
     assert response.status_code == 302 and response["Location"] == pupil_path(feedback_round)
 
 
-def test_the_short_address_redirects_to_the_answer_page_and_sets_the_device_cookie(feedback_round):
+def test_the_short_address_redirects_to_the_answer_page_and_leaves_the_device_cookie_alone(feedback_round):
+    """The short address is outside the cookie's path: it never sees the cookie, so it must not
+    set one (that would replace the device's value on every scan)."""
     response = pupil().get(f"/s/{feedback_round.code}")
     assert response.status_code == 302 and response["Location"] == pupil_path(feedback_round)
-    assert response.cookies[COOKIE]["path"] == "/stem"
+    assert COOKIE not in response.cookies
+    assert "no-store" in response["Cache-Control"]
+
+
+# --- One device, every way in ----------------------------------------------------------------------
+
+
+def path_matches(request_path: str, cookie_path: str) -> bool:
+    """RFC 6265 §5.1.4: whether a browser sends a cookie of `cookie_path` with `request_path`."""
+    cookie_path = cookie_path or "/"
+    if request_path == cookie_path:
+        return True
+    return request_path.startswith(cookie_path) and (cookie_path.endswith("/") or request_path[len(cookie_path)] == "/")
+
+
+class Phone(Client):
+    """A pupil's phone as a browser is one: a cookie goes only with requests under its Path (the
+    test client sends every cookie everywhere, which hid that the short address never saw the
+    device cookie), and redirects are followed."""
+
+    def _base_environ(self, **request):
+        environ = super()._base_environ(**request)
+        path = environ["PATH_INFO"]
+        environ["HTTP_COOKIE"] = "; ".join(
+            f"{morsel.key}={morsel.coded_value}"
+            for morsel in self.cookies.values()
+            if path_matches(path, morsel["path"])
+        )
+        return environ
+
+    def come_in(self, way: str, feedback_round):
+        """Open the round's answer page the way a pupil does, following redirects."""
+        if way == "qr":  # the camera opens the short address the QR code holds
+            return self.get(f"/s/{feedback_round.code}", follow=True)
+        if way == "typed":  # the code typed on /stem/, in lower case with a stray space
+            return self.get("/stem/", {"code": f" {feedback_round.code.lower()}"}, follow=True)
+        return self.get(pupil_path(feedback_round), follow=True)  # a direct link
+
+    def answer(self, way: str, feedback_round, **data_kwargs):
+        page = self.come_in(way, feedback_round)
+        if page.request["PATH_INFO"] != pupil_path(feedback_round) or "Versturen" not in page.content.decode():
+            return page  # no form to send: the page refused already
+        return self.post(pupil_path(feedback_round), answer_data(feedback_round, **data_kwargs), follow=True)
+
+
+def test_the_phone_client_sends_a_cookie_only_under_its_path():
+    assert path_matches("/stem/ABC123/", "/stem") and path_matches("/stem", "/stem")
+    assert not path_matches("/s/ABC123", "/stem") and not path_matches("/stemmen/", "/stem")
+    assert path_matches("/s/ABC123", "/")
+
+
+WAYS = ["qr", "typed", "direct"]
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_a_first_answer_comes_in_by_every_way(feedback_round, way):
+    done = Phone().answer(way, feedback_round)
+    assert done.status_code == 200 and "Dank je wel!" in done.content.decode()
+    assert FeedbackResponse.objects.filter(round=feedback_round).count() == 1
+    assert FeedbackDeviceMark.objects.filter(round=feedback_round).count() == 1
+
+
+@pytest.mark.parametrize("second", WAYS)
+@pytest.mark.parametrize("first", WAYS)
+def test_a_second_answer_from_the_same_phone_is_refused_whichever_way_it_comes_in(feedback_round, first, second):
+    """One phone answers by one way, then comes back by any way (scanning the QR code again
+    included): the answer page says it already answered, and nothing more is stored."""
+    phone = Phone()
+    assert "Dank je wel!" in phone.answer(first, feedback_round).content.decode()
+    again = phone.come_in(second, feedback_round)
+    html = again.content.decode()
+    assert again.status_code == 200 and "Je hebt al geantwoord, dank je!" in html
+    assert 'name="tops"' not in html, "no form to answer again"
+    assert "Dit antwoord telt niet mee" not in html, "nothing was sent this time"
+    assert FeedbackResponse.objects.filter(round=feedback_round).count() == 1
+    # The device's value is the one it got on its first visit: no way in replaced it.
+    assert len([m for m in phone.cookies.values() if m.key == COOKIE]) == 1
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_a_second_answer_sent_from_a_page_opened_before_the_first_is_refused(feedback_round, way):
+    """Two tabs on one phone, both opened by `way` before answering: the first answer counts,
+    the second is refused with a clear message."""
+    phone = Phone()
+    phone.come_in(way, feedback_round)
+    phone.come_in(way, feedback_round)
+    first = phone.post(pupil_path(feedback_round), answer_data(feedback_round), follow=True)
+    assert "Dank je wel!" in first.content.decode()
+    second = phone.post(pupil_path(feedback_round), answer_data(feedback_round, tops=(2,), tip=3))
+    html = second.content.decode()
+    assert second.status_code == 200 and "Je hebt al geantwoord, dank je!" in html
+    assert "Dit antwoord telt niet mee" in html
+    assert FeedbackResponse.objects.filter(round=feedback_round).count() == 1
+
+
+def test_another_phone_still_answers_after_the_first_scanned_twice(feedback_round):
+    phone = Phone()
+    phone.answer("qr", feedback_round)
+    phone.come_in("qr", feedback_round)
+    assert "Dank je wel!" in Phone().answer("qr", feedback_round).content.decode()
+    assert FeedbackResponse.objects.filter(round=feedback_round).count() == 2
 
 
 def test_flooding_from_one_address_is_stopped_with_a_friendly_429(feedback_round, monkeypatch):

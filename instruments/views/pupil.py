@@ -7,7 +7,10 @@ Tenancy: these are `@public` views, so the request's tenant scope is empty. The 
 its code (the one unscoped read, in `selectors.round_by_code`), and every other query runs inside
 `tenancy.scope(school_ids=[round.school_id])`, opened here, conspicuously.
 
-One answer per device: a random value in an HttpOnly cookie, set on the first visit. The answer
+One answer per device: a random value in an HttpOnly cookie, set on the first visit. The cookie
+lives under /stem only (it has no business on the rest of the site), so only the pages under
+/stem read or set it; every way in (the QR code and short address /s/<code>, the typed code, a
+direct link) ends on /stem/<code>/, where the same cookie is read. The answer
 stores HMAC(round.device_key, value) as a `FeedbackDeviceMark`, unlinked to the answer. The
 value itself, the address and the browser are never stored. Flooding is stopped with counters
 in the cache whose keys are keyed hashes of the address and of the device value; they expire
@@ -36,7 +39,7 @@ from leerkracht.access import public
 from leerkracht.http import client_address, no_store
 
 DEVICE_COOKIE = "stem_apparaat"
-DEVICE_COOKIE_PATH = "/stem"
+DEVICE_COOKIE_PATH = "/stem"  # read and set only by the pages under it (see pupil_short)
 DEVICE_COOKIE_MAX_AGE = 60 * 60 * 24 * 365  # a school year and a bit: one value per device
 _DEVICE_VALUE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
@@ -69,7 +72,9 @@ def _set_device_cookie(response: HttpResponse, value: str) -> None:
 
 
 def _notice(request, kind: str, *, status: int, feedback_round=None) -> HttpResponse:
-    response = render(request, NOTICE, {"kind": kind, "round": feedback_round}, status=status)
+    # "sent": this request carried an answer, so the page says that this answer was not counted.
+    context = {"kind": kind, "round": feedback_round, "sent": request.method == "POST"}
+    response = render(request, NOTICE, context, status=status)
     if status == 429:
         response["Retry-After"] = "60"
     return no_store(response)
@@ -119,15 +124,16 @@ def pupil_code(request):
 @public
 @require_GET
 def pupil_short(request, code: str):
-    """The short address behind the QR code: on to the answer page (and the device cookie set
-    already, so the first answer needs no second tap)."""
+    """The short address behind the QR code: on to the answer page, which reads the device
+    cookie and sets it on a first visit.
+
+    This address lies outside the cookie's path, so the browser never sends the cookie here: it
+    must not set one either. A cookie set here would replace the device's value on every scan,
+    and a second scan of the same QR code would then be a "new" device that may answer again."""
     feedback_round = selectors.round_by_code(code=code)
     if feedback_round is None:
         return _notice(request, "unknown", status=404)
-    response = redirect(_answer_url(feedback_round.code))
-    if _device_value(request) is None:
-        _set_device_cookie(response, secrets.token_urlsafe(32))
-    return no_store(response)
+    return no_store(redirect(_answer_url(feedback_round.code)))
 
 
 @public

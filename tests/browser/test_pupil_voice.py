@@ -1,5 +1,6 @@
 """Stem van de leerling in chromium: the teacher's live results page while a class of 30 answers
-over HTTP (each pupil with their own cookie jar), and a pupil answering on a phone."""
+over HTTP (each pupil with their own cookie jar), a pupil answering on a phone, and one phone
+that scans the round's QR code twice and answers once."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from instruments.models import FeedbackResponse, QuestionKind, RoundStatement
+from instruments import qr
+from instruments.models import FeedbackDeviceMark, FeedbackResponse, QuestionKind, RoundStatement
 from instruments.services import feedback as services
 from leerkracht.roles import Role
-from tests.browser.conftest import log_in
+from tests.browser.conftest import SCREENSHOT_DIR, log_in, save_screenshot, screenshots_wanted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -156,6 +158,71 @@ def test_a_pupil_answers_on_a_phone_by_tapping_and_is_thanked(page, world, feedb
 
     page.goto(f"/stem/{feedback_round.code}/")
     expect(page.get_by_role("heading", name="Je hebt al geantwoord, dank je!")).to_be_visible()
+
+
+def answer_on_the_phone(pupil) -> None:
+    """Tap two tops, a tip and a rating, and send."""
+    tops = pupil.get_by_role("group", name=re.compile("^Tops"))
+    tops.get_by_text("We werkten samen").click()
+    tops.get_by_text("Ik kon vragen stellen").click()
+    pupil.get_by_role("group", name=re.compile("^Tip")).get_by_text("Het tempo was goed").click()
+    pupil.get_by_role("group", name=re.compile("^Hoe goed begreep")).get_by_text("4", exact=True).click()
+    pupil.get_by_role("button", name="Versturen").click()
+
+
+def test_one_phone_that_scans_the_qr_code_twice_answers_once(page, browser, world, feedback_round):
+    """The address the QR code holds is read from the teacher's page and checked against the
+    code drawn there; one phone (one browser context, so one cookie jar) opens it in two tabs
+    before answering, answers in the first, is refused in the second, and scanning once more
+    shows that it already answered. Sequential on purpose: nothing here depends on two requests
+    at once."""
+    log_in(page, world.users[Role.LERAAR])
+    page.goto(f"/school/{world.home.pk}/stem/{feedback_round.pk}/")
+    image = page.locator("img.pv-qr")
+    expect(image).to_be_visible()
+    scanned = re.fullmatch(r"QR-code naar (\S+)", image.get_attribute("alt"))[1]
+    assert scanned.endswith(f"/s/{feedback_round.code}")
+    # The QR code the page shows is exactly the code of that address (segno draws the same SVG
+    # for the same text), so following `scanned` is what a phone's camera does.
+    drawn = page.request.get(image.get_attribute("src"))
+    assert drawn.ok and drawn.text() == qr.qr_svg(scanned, title=f"QR-code voor {feedback_round.code}")
+
+    phone = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport=PHONE, is_mobile=True)
+    try:
+        first, second = phone.new_page(), phone.new_page()
+        for tab in (first, second):  # scanned twice before answering: both show the questions
+            tab.goto(scanned)
+            expect(tab.get_by_role("heading", name="Breuken vergelijken")).to_be_visible()
+            assert tab.url.endswith(f"/stem/{feedback_round.code}/")
+        answer_on_the_phone(first)
+        expect(first.get_by_role("heading", name="Dank je wel!")).to_be_visible()
+
+        answer_on_the_phone(second)  # the same phone sends a second answer: refused
+        expect(second.get_by_role("heading", name="Je hebt al geantwoord, dank je!")).to_be_visible()
+        expect(second.get_by_text("Dit antwoord telt niet mee")).to_be_visible()
+        if screenshots_wanted():
+            for name, size in (("390", PHONE), ("1280", DESKTOP)):
+                second.set_viewport_size(size)
+                save_screenshot(second, SCREENSHOT_DIR / f"feedback/pupil-scanned-twice-{name}.png")
+
+        first.goto(scanned)  # and scans the QR code once more
+        expect(first.get_by_role("heading", name="Je hebt al geantwoord, dank je!")).to_be_visible()
+        expect(first.get_by_role("button", name="Versturen")).to_have_count(0)
+    finally:
+        phone.close()
+    assert FeedbackResponse.objects.filter(round=feedback_round).count() == 1
+    assert FeedbackDeviceMark.objects.filter(round=feedback_round).count() == 1
+
+    # Another phone that scans the same code still answers.
+    other = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport=PHONE, is_mobile=True)
+    try:
+        pupil = other.new_page()
+        pupil.goto(scanned)
+        answer_on_the_phone(pupil)
+        expect(pupil.get_by_role("heading", name="Dank je wel!")).to_be_visible()
+    finally:
+        other.close()
+    assert FeedbackResponse.objects.filter(round=feedback_round).count() == 2
 
 
 def test_teacher_agrees_criteria_and_opens_a_round(page, world, screenshot):
