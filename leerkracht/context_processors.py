@@ -1,5 +1,5 @@
 """Navigation shared by every page: the school in the URL, the schools the user can switch to,
-and the instruments of that school the user may open."""
+the instruments of that school the user may open, and the school's pages its pages link to."""
 
 from dataclasses import dataclass
 
@@ -11,7 +11,8 @@ from leerkracht.roles import Capability
 @dataclass(frozen=True)
 class SchoolTools:
     """Which of the school's instruments the menu offers (from the access already computed: no
-    query), and which one the current page belongs to."""
+    query), which one the current page belongs to, and which of the school's pages a page may
+    link to: a link is shown only to someone the access rule lets through it."""
 
     school_id: int
     boards: bool
@@ -19,6 +20,8 @@ class SchoolTools:
     visits: bool
     voice: bool
     current: str
+    plan_visits: bool  # planning a lesson visit (lesson_visit_schedule)
+    people: bool  # pages about the school's people: who answered the barometer, per team
 
     @property
     def any(self) -> bool:
@@ -46,6 +49,10 @@ def school_tools_for(access, school_id: int, view_name: str) -> SchoolTools:
         # Feedback rounds are a teacher's own: opened by people who work in a team.
         voice=access.can(Capability.TEAM_EDIT, node_id=school_id),
         current=current,
+        # A teacher plans visits they take part in; coaches from outside and admins plan none.
+        plan_visits=access.can(Capability.TEAM_EDIT, node_id=school_id),
+        # The bestuurder reads the school's figures, never its people (DESIGN.md §5).
+        people=access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id),
     )
 
 
