@@ -324,6 +324,7 @@ def test_back_to_back_visits_and_cancelled_ones_do_not_clash(client, home, coach
     )
 
 
+@pytest.mark.postgresql("SQLite has no row locks (SELECT … FOR UPDATE); it locks the whole database per write")
 def test_planning_locks_both_peoples_rows_before_checking_for_clashes(home, coach, jan, fatma):
     with CaptureQueriesContext(connection) as queries:
         schedule(by=coach, visitor=jan, visited=fatma, starts_at=at(7))
@@ -460,7 +461,8 @@ def test_visitor_writes_observations_and_visited_the_debrief(client, home, jan, 
     response = client.post(visit_url(visit, "verslag/"), notes_data(0, observations="Iedereen deed mee"), **HTMX)
     assert response.status_code == 200 and "Opgeslagen." in response.content.decode()
     visit.refresh_from_db()
-    assert visit.observed_at is not None and visit.debriefed_at is None and visit.status == VisitStatus.PLANNED
+    # Observations say the visit took place: held, the debrief still to come.
+    assert visit.observed_at is not None and visit.debriefed_at is None and visit.status == VisitStatus.HELD
     client.force_login(jan)
     data = notes_data(
         1, observations="Iedereen deed mee", went_well="Start", learned="Wachttijd", next_step="Wisbordjes"

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from instruments import selectors, services, weeks
@@ -859,10 +859,9 @@ def test_board_revision_rises_with_each_change_and_not_without_one(board, teache
     assert revision(board) == start + 4
 
 
+@pytest.mark.postgresql("the append-only trigger exists on PostgreSQL only")
 def test_board_history_rows_cannot_be_updated_on_postgresql(board, teacher, colleague):
     """PostgreSQL refuses to change a recorded event, or to hand it to someone else."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the append-only trigger exists on PostgreSQL only")
     event = BoardEvent.objects.filter(board=board).order_by("id").first()
     with pytest.raises(DatabaseError), transaction.atomic():
         BoardEvent.objects.filter(pk=event.pk).update(new="iets anders")
