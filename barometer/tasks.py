@@ -2,6 +2,10 @@
 
 Every task is safe to run twice or after a worker was killed half-way (late acks redeliver it):
 the services claim with conditional updates and write against unique constraints with a status.
+
+The tick hands the moments it opens or reminds to batch tasks (`wave_schools_*`), each taking the
+ids of up to `waves.BATCH_SCHOOLS` moments and their schools and opening the scope of exactly
+those schools. The one-school tasks stay for callers that act on one school's moment.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from leerkracht import tenancy
 def barometer_tick() -> dict[str, int]:
     """Beat, every few minutes: close, open (and invite), remind; re-enqueue unfinished work."""
     # Platform-wide: the tick's claims read past the tenant scope on purpose (ids only), and every
-    # follow-up task opens its own school's scope.
+    # follow-up task opens its own schools' scope.
     result = waves.barometer_tick()
     return {"opened": len(result.opened), "reminded": len(result.reminded), "closed": len(result.closed)}
 
@@ -28,6 +32,27 @@ def barometer_plan() -> int:
     # Planning covers every participating school, so it runs in the all-schools scope on purpose.
     with tenancy.scope(school_ids=tenancy.ALL):
         return waves.waves_plan_all()
+
+
+@shared_task
+def wave_schools_invite(*, school_ids: list[int], wave_school_ids: list[int]) -> int:
+    """Invite the teachers of a batch of schools' open moments and enqueue their e-mails."""
+    with tenancy.scope(school_ids=school_ids):
+        return waves.wave_schools_invite(school_ids=school_ids, wave_school_ids=wave_school_ids)
+
+
+@shared_task
+def wave_schools_remind(*, school_ids: list[int], wave_school_ids: list[int]) -> int:
+    """Plan the reminder of everyone in a batch of open moments who has not answered, and send it."""
+    with tenancy.scope(school_ids=school_ids):
+        return waves.wave_schools_remind(school_ids=school_ids, wave_school_ids=wave_school_ids)
+
+
+@shared_task
+def wave_schools_emails_send(*, school_ids: list[int], wave_school_ids: list[int], kind: str) -> int:
+    """Write a batch of moments' pending e-mails of one kind to the outbox, in chunks."""
+    with tenancy.scope(school_ids=school_ids):
+        return waves.wave_schools_emails_send(school_ids=school_ids, wave_school_ids=wave_school_ids, kind=kind)
 
 
 @shared_task

@@ -477,12 +477,13 @@ class StepTimers:
     # (module, attribute, what it is). The services call each other through these module
     # attributes, so wrapping the attribute times every call.
     STEPS = [
-        ("barometer.services.waves", "wave_school_invite", "invite one school (incl. its e-mail step, on commit)"),
-        ("barometer.services.waves", "wave_school_teachers", "  the school's teachers (selector)"),
-        ("barometer.services.waves", "_emails_create", "  create the INVITE e-mail rows"),
-        ("barometer.services.waves", "invitation_emails_send", "  write the school's e-mails to the outbox"),
-        ("barometer.mail", "invitation_template", "    render the moment's text (once per kind)"),
-        ("barometer.services.waves", "_chunk_write", "    one chunk: lock, fill in names, insert, mark SENT, commit"),
+        ("barometer.services.waves", "wave_schools_invite", "invite a batch of schools (incl. its sender, eager)"),
+        ("barometer.services.waves", "_teachers_by_school", "  the batch's teachers (two queries)"),
+        ("barometer.services.waves", "_invitation_row", "  a teacher's nonce and token digest"),
+        ("barometer.services.waves", "_insert", "  INSERT … ON CONFLICT … RETURNING (all three tables)"),
+        ("barometer.services.waves", "wave_schools_emails_send", "  write the batch's e-mails to the outbox"),
+        ("barometer.mail", "invitation_template", "    render the wave's text (once per deadline)"),
+        ("barometer.services.waves", "_chunk_send", "    one chunk: locked read, fill in names, insert, mark SENT"),
     ]
 
     def __init__(self):

@@ -31,7 +31,7 @@ from barometer.models import (
     WaveSchoolStatus,
     WaveTiming,
 )
-from barometer.selectors.waves import response_rates
+from barometer.selectors.waves import response_rates, wave_school_teachers
 from barometer.services import waves
 from barometer.services.answers import invitation_by_token
 from barometer.tests.factories import WaveFactory
@@ -291,6 +291,100 @@ def test_a_teacher_of_two_schools_in_one_wave_is_invited_once(staff, run):
     assert OutboxMessage.unscoped.filter(email__invitation__wave=wave, to=staff.ann.email).count() == 1
 
 
+def test_the_tick_hands_the_moments_to_batch_tasks_and_each_teacher_is_invited_once(
+    staff, run, mailoutbox, monkeypatch
+):
+    """Five schools in batches of two (three invite tasks, three sender tasks), a teacher in two
+    of the schools: every teacher gets one invitation and one e-mail, and the invite tasks' counts
+    add up to the invitations made."""
+    monkeypatch.setattr(waves, "BATCH_SCHOOLS", 2)
+    more = [SchoolFactory(phase=Phase.YEAR_1) for _n in range(3)]
+    for school in more:
+        team = TeamFactory(school=school, name="Team X")
+        for _n in range(2):
+            team_membership_add(user=UserFactory(), team=team)
+    team_membership_add(user=staff.bob, team=TeamFactory(school=more[2], name="Team Y"))
+    wave = WaveFactory()
+    waves.wave_plan(wave=wave, now=PLANNING)
+    calls = {"invite": [], "send": []}
+    real_invite, real_send = waves.wave_schools_invite, waves.wave_schools_emails_send
+
+    def invite(**kwargs):
+        added = real_invite(**kwargs)
+        calls["invite"].append((kwargs["school_ids"], added))
+        return added
+
+    def send(**kwargs):
+        calls["send"].append(kwargs["school_ids"])
+        return real_send(**kwargs)
+
+    monkeypatch.setattr(waves, "wave_schools_invite", invite)
+    monkeypatch.setattr(waves, "wave_schools_emails_send", send)
+
+    opened = run(waves.barometer_tick, now=OPENS).opened
+
+    assert len(opened) == 5
+    assert [len(school_ids) for school_ids, _added in calls["invite"]] == [2, 2, 1]
+    assert len(calls["send"]) == 3
+    invitations = Invitation.unscoped.filter(wave=wave)
+    expected = len(staff.teachers) + 1 + 6  # the stranger, and two in each new school; Bob once
+    assert invitations.count() == expected == sum(added for _ids, added in calls["invite"])
+    assert invitations.values("user_id").distinct().count() == expected
+    assert invitations.get(user=staff.bob).school_id == staff.school.pk, "asked by the first school"
+    assert OutboxMessage.unscoped.filter(email__invitation__wave=wave).count() == expected
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(invitations.values_list("user__email", flat=True))
+
+
+def test_the_batched_read_of_teachers_is_the_selectors_rule_for_every_school(staff):
+    """Who a wave asks is decided by `wave_school_teachers`; the invite reads many schools at once
+    and must find exactly the same people with the same team."""
+    team_membership_add(user=staff.ann, team=TeamFactory(school=staff.foreign, name="Team Y"))
+    SchoolMembershipFactory(school=staff.foreign, role=Role.SCHOOLCOACH)
+    SchoolMembershipFactory(school=staff.foreign, role=Role.SCHOOLLEIDER)
+    schools = [staff.school.pk, staff.foreign.pk]
+    with tenancy.scope(school_ids=schools):
+        batched = waves._teachers_by_school(school_ids=schools)
+        one_by_one = {school_id: wave_school_teachers(school_id=school_id) for school_id in schools}
+    assert batched == one_by_one
+    assert set(batched[staff.school.pk]) == {t.pk for t in staff.teachers}
+
+
+def test_the_text_rendered_once_per_deadline_is_the_schools_own_text(staff, run):
+    """The sender renders a wave's text once per deadline with a stand-in for the school's name;
+    filled in, it is what rendering each school's moment gives."""
+    staff.foreign.name = 'De "Kleine" Prins & <Co>'
+    staff.foreign.save()
+    wave = WaveFactory()
+    waves.wave_plan(wave=wave, now=PLANNING)
+    run(waves.barometer_tick, now=OPENS)
+    schools = [staff.school.pk, staff.foreign.pk]
+    with tenancy.scope(school_ids=schools):
+        moments = waves._open_wave_schools(
+            school_ids=schools, wave_school_ids=WaveSchool.unscoped.filter(wave=wave).values_list("pk", flat=True)
+        )
+        assert len(moments) == 2
+        for kind in (EmailKind.INVITE, EmailKind.REMINDER):
+            texts = waves._texts(moments=moments, kind=kind)
+            for moment in moments:
+                assert texts[moment.pk] == barometer_mail.invitation_template(kind=kind, wave_school=moment)
+    foreign_moment = next(moment for moment in moments if moment.school_id == staff.foreign.pk)
+    assert 'De "Kleine" Prins & <Co>' in texts[foreign_moment.pk][1], "plain text: the name as written"
+
+
+def test_a_batch_task_finds_only_the_moments_of_its_own_schools(staff, run):
+    """A batch task's scope is the schools it names: a moment of another school in its list of
+    moments is not found, not invited."""
+    wave = WaveFactory()
+    waves.wave_plan(wave=wave, now=PLANNING)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tasks.wave_schools_invite, "delay", lambda **kwargs: None)
+        run(waves.barometer_tick, now=OPENS)
+    ours, foreign = planned(wave, staff.school), planned(wave, staff.foreign)
+    assert run(tasks.wave_schools_invite, school_ids=[staff.school.pk], wave_school_ids=[ours.pk, foreign.pk]) == 4
+    assert not Invitation.unscoped.filter(wave_school=foreign).exists()
+    assert run(tasks.wave_schools_remind, school_ids=[staff.school.pk], wave_school_ids=[foreign.pk]) == 0
+
+
 def test_tasks_given_another_schools_ids_or_a_moment_not_open_do_nothing(staff, run):
     wave = WaveFactory()
     waves.wave_plan(wave=wave, now=PLANNING)
@@ -333,16 +427,16 @@ def test_a_chunk_interrupted_half_way_and_run_again_writes_exactly_one_message_e
     waves.wave_plan(wave=wave, now=PLANNING, school_ids=[staff.school.pk])
     wave_school = planned(wave, staff.school)
 
-    real = barometer_mail.invitation_message
+    real = waves._personal
     calls = {"n": 0}
 
-    def fails_on_the_fourth(**kwargs):
+    def fails_on_the_fourth(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 4:
             raise RuntimeError("worker lost half-way through the second chunk")
-        return real(**kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(barometer_mail, "invitation_message", fails_on_the_fourth)
+    monkeypatch.setattr(waves, "_personal", fails_on_the_fourth)
     with pytest.raises(RuntimeError, match="half-way"):
         run(waves.barometer_tick, now=OPENS)
 
@@ -352,7 +446,7 @@ def test_a_chunk_interrupted_half_way_and_run_again_writes_exactly_one_message_e
     assert OutboxMessage.unscoped.filter(email__in=emails).count() == 2, "the failed chunk is not, not even half"
     assert not OutboxMessage.unscoped.filter(email__status=EmailStatus.PENDING).exists(), "nothing half-written"
 
-    monkeypatch.setattr(barometer_mail, "invitation_message", real)
+    monkeypatch.setattr(waves, "_personal", real)
     # The next tick finds the PENDING rows and sends them; a redelivered send task finds nothing.
     run(waves.barometer_tick, now=OPENS + dt.timedelta(minutes=5))
     assert (
@@ -367,16 +461,22 @@ def test_a_chunk_interrupted_half_way_and_run_again_writes_exactly_one_message_e
     assert len({m.extra_headers["Message-ID"] for m in mailoutbox}) == 7
 
 
-def test_a_sender_that_reaches_a_row_another_sender_wrote_leaves_it(staff, run):
-    """Its chunk of ids was read while the row was PENDING; by the time it holds the lock the row
-    is SENT (another sender, or the run before a redelivery): it must write nothing."""
+def test_a_sender_that_reaches_rows_another_sender_wrote_leaves_them(staff, run):
+    """A sender redelivered after the first one wrote every e-mail (or one that walks behind it):
+    its locked read asks for PENDING rows, so a row already SENT is not read, not written again."""
     wave, wave_school = opened_wave(staff, run)
     email = InvitationEmail.unscoped.filter(invitation__wave_school=wave_school).first()
     assert email.status == EmailStatus.SENT
     with tenancy.scope(school_ids=[staff.school.pk]):
-        template = barometer_mail.invitation_template(kind=email.kind, wave_school=wave_school)
-        assert waves._chunk_write(ids=[email.pk], wave_school=wave_school, template=template, now=OPENS) == 0
+        moments = waves._open_wave_schools(school_ids=[staff.school.pk], wave_school_ids=[wave_school.pk])
+        texts = waves._texts(moments=moments, kind=EmailKind.INVITE)
+        assert waves._chunk_send(schools=[staff.school.pk], texts=texts, kind=EmailKind.INVITE, after=0, now=OPENS) == (
+            0,
+            None,
+            [],
+        )
     assert OutboxMessage.unscoped.filter(email=email).count() == 1
+    assert OutboxMessage.unscoped.filter(email__invitation__wave_school=wave_school).count() == 4
 
 
 def test_the_relay_sends_with_the_fixed_message_id_once_and_the_database_holds_no_link(staff, run, mailoutbox):
@@ -448,7 +548,7 @@ def test_a_reminder_whose_task_was_lost_is_sent_by_the_next_tick_once(staff, run
     mailoutbox.clear()
     due = OPENS + dt.timedelta(days=7)
     # The tick claims the reminder, but its task is lost (the worker died before running it).
-    monkeypatch.setattr(tasks.wave_school_remind, "delay", lambda **kwargs: None)
+    monkeypatch.setattr(tasks.wave_schools_remind, "delay", lambda **kwargs: None)
     assert run(waves.barometer_tick, now=due).reminded == [wave_school.pk]
     assert mailoutbox == []
     monkeypatch.undo()

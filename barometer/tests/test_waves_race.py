@@ -12,7 +12,6 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
-from barometer import mail as barometer_mail
 from barometer import tasks
 from barometer.models import EmailKind, EmailStatus, Invitation, InvitationEmail, OutboxMessage, WaveSchool
 from barometer.services import waves
@@ -87,18 +86,18 @@ def test_two_senders_at_once_write_each_email_once(school, mailoutbox, settings,
     waves.wave_plan(wave=wave, now=PLANNING)
     moment = WaveSchool.unscoped.get(wave=wave, school=school)
     # Open and invite without sending, so both senders start from the same PENDING rows.
-    monkeypatch.setattr(tasks.invitation_emails_send, "delay", lambda **kwargs: None)
+    monkeypatch.setattr(tasks.wave_schools_emails_send, "delay", lambda **kwargs: None)
     waves.barometer_tick(now=OPENS)
     monkeypatch.undo()
     assert InvitationEmail.unscoped.filter(status=EmailStatus.PENDING).count() == 12
 
-    real = barometer_mail.invitation_message
+    real = waves._personal
 
-    def slow(**kwargs):
+    def slow(*args, **kwargs):
         time.sleep(0.01)  # hold the row lock long enough for the other sender to meet it
-        return real(**kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(barometer_mail, "invitation_message", slow)
+    monkeypatch.setattr(waves, "_personal", slow)
     ids = {"school_id": school.pk, "wave_school_id": moment.pk, "kind": EmailKind.INVITE}
     written = race(lambda: tasks.invitation_emails_send(**ids))
 
@@ -107,3 +106,32 @@ def test_two_senders_at_once_write_each_email_once(school, mailoutbox, settings,
     assert OutboxMessage.unscoped.count() == 12
     assert len(mailoutbox) == 12
     assert len({m.extra_headers["Message-ID"] for m in mailoutbox}) == 12
+
+
+def test_two_invites_at_once_invite_each_teacher_once_and_report_true_counts(school, monkeypatch):
+    """A redelivered invite running beside the first: the second's insert meets the first's
+    uncommitted rows, waits for its commit and adds nothing. Each run reports what it added
+    itself, so the two counts add up to the teachers (not twice the teachers)."""
+    wave = WaveFactory()
+    waves.wave_plan(wave=wave, now=PLANNING)
+    moment = WaveSchool.unscoped.get(wave=wave, school=school)
+    monkeypatch.setattr(tasks.wave_schools_invite, "delay", lambda **kwargs: None)
+    monkeypatch.setattr(tasks.wave_schools_emails_send, "delay", lambda **kwargs: None)
+    waves.barometer_tick(now=OPENS)
+    assert not Invitation.unscoped.filter(wave=wave).exists()
+
+    real = waves._insert
+
+    def slow(model, **kwargs):
+        rows = real(model, **kwargs)
+        if model is Invitation:
+            time.sleep(0.3)  # commit late, so the other run's insert meets these rows uncommitted
+        return rows
+
+    monkeypatch.setattr(waves, "_insert", slow)
+    ids = {"school_ids": [school.pk], "wave_school_ids": [moment.pk]}
+    added = race(lambda: tasks.wave_schools_invite(**ids))
+
+    assert sorted(added) == [0, 12], added
+    assert Invitation.unscoped.filter(wave=wave).count() == 12
+    assert InvitationEmail.unscoped.filter(invitation__wave=wave, kind=EmailKind.INVITE).count() == 12
