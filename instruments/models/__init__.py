@@ -40,6 +40,7 @@ from instruments.models.lesson_design import (
     LessonDesignTechnique,
 )
 from instruments.models.lesson_visit import (
+    VISIT_DID_NOT_HAPPEN,
     CalendarFeed,
     LessonVisit,
     LessonVisitNotes,
@@ -92,4 +93,5 @@ __all__ = [
     "Theme",
     "Verb",
     "VisitStatus",
+    "VISIT_DID_NOT_HAPPEN",
 ]

@@ -12,15 +12,25 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leerkracht.tenancy import TenantModel
 
 
 class VisitStatus(models.TextChoices):
+    """A visit's course: planned; once its time has come, held (it took place, the debrief is to
+    follow) or not held; done once the debrief is recorded. Cancelled is said beforehand."""
+
     PLANNED = "planned", _("Gepland")
+    HELD = "held", _("Plaatsgevonden")
     DONE = "done", _("Geweest")
+    NOT_HELD = "not_held", _("Niet doorgegaan")
     CANCELLED = "cancelled", _("Afgezegd")
+
+
+# A visit in one of these did not take place: no rhythm, no double booking, no report counts it.
+VISIT_DID_NOT_HAPPEN = (VisitStatus.CANCELLED, VisitStatus.NOT_HELD)
 
 
 class LessonVisit(TenantModel):
@@ -69,6 +79,31 @@ class LessonVisit(TenantModel):
     @property
     def duration_minutes(self) -> int:
         return round((self.ends_at - self.starts_at).total_seconds() / 60)
+
+    @property
+    def has_begun(self) -> bool:
+        """Its time has come: from now on it is no longer moved or cancelled, but held or not."""
+        return self.starts_at <= timezone.now()
+
+    @property
+    def awaits_outcome(self) -> bool:
+        """Still "planned" although its time has come: someone has to say whether it took place."""
+        return self.status == VisitStatus.PLANNED and self.has_begun
+
+    @property
+    def tone(self) -> str:
+        """Its colour in the calendar and badges: planned, due (say whether it took place), done
+        (it took place) or cancelled (it did not)."""
+        if self.awaits_outcome:
+            return "due"
+        if self.status in VISIT_DID_NOT_HAPPEN:
+            return "cancelled"
+        return "done" if self.status in (VisitStatus.HELD, VisitStatus.DONE) else "planned"
+
+    @property
+    def status_label(self) -> str:
+        """The status as people read it: a planned visit whose time has passed is not "Gepland"."""
+        return str(_("Plaatsgevonden?")) if self.awaits_outcome else self.get_status_display()
 
 
 class LessonVisitNotes(TenantModel):

@@ -11,7 +11,7 @@ from django.db.models import DateTimeField, Func, IntegerField, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from instruments.models import CalendarFeed, LessonDesign, LessonVisit, LessonVisitNotes, VisitStatus
+from instruments.models import VISIT_DID_NOT_HAPPEN, CalendarFeed, LessonDesign, LessonVisit, LessonVisitNotes
 from instruments.selectors.lesson_design import readable_designs
 from leerkracht import tenancy
 from leerkracht.access import Access, compute_access
@@ -90,14 +90,14 @@ class RhythmRow:
 
 
 def lesson_visit_rhythm(*, access: Access, school_id: int) -> list[RhythmRow]:
-    """Per teacher of the school: the visits they took part in (visitor or visited, held, not
-    cancelled) in the last eight weeks against the target of four, furthest behind first (one
+    """Per teacher of the school: the visits they took part in (visitor or visited, begun, neither
+    cancelled nor marked not held) in the last eight weeks against the target of four, furthest behind first (one
     query)."""
     now = timezone.now()
     since = now - dt.timedelta(weeks=RHYTHM_WEEKS)
     theirs = (
         LessonVisit.objects.filter(school_id=school_id, starts_at__gte=since, starts_at__lt=now)
-        .exclude(status=VisitStatus.CANCELLED)
+        .exclude(status__in=VISIT_DID_NOT_HAPPEN)
         .filter(Q(visitor_id=OuterRef("pk")) | Q(visited_id=OuterRef("pk")))
         .order_by()
     )

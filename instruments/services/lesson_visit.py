@@ -1,5 +1,6 @@
-"""Writes of the lesson visit instrument: schedule, reschedule and cancel a visit; its notes and
-debrief; the reminder the day before; a person's private calendar feed.
+"""Writes of the lesson visit instrument: schedule, reschedule and cancel a visit; once its time
+has come, whether it took place; its notes and debrief; the reminder the day before; a person's
+private calendar feed.
 
 Privacy (DESIGN.md §5): notes and debrief are written only by the visitor and the visited teacher
 (`lesson_visit_content_visible`); the reminder e-mail and the feed never carry them.
@@ -19,6 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from instruments.models import (
+    VISIT_DID_NOT_HAPPEN,
     CalendarFeed,
     LessonVisit,
     LessonVisitNotes,
@@ -59,6 +61,15 @@ def lesson_visit_may_change(*, access: Access, visit: LessonVisit) -> bool:
     """Whether this user may reschedule or cancel `visit`: who scheduled it, its visitor, its
     visited teacher, or a schoolcoach of its school."""
     return access.user_id in (visit.scheduled_by_id, visit.visitor_id, visit.visited_id) or access.can(
+        Capability.LESSON_VISIT_SCHEDULE_ANY, node_id=visit.school_id
+    )
+
+
+def lesson_visit_may_record_outcome(*, access: Access, visit: LessonVisit) -> bool:
+    """Whether this user may say whether `visit` took place: its visitor, its visited teacher, or
+    a schoolcoach of its school (who keeps the rhythm going). A leader sees *that* visits
+    happen but does not record it for others."""
+    return access.user_id in (visit.visitor_id, visit.visited_id) or access.can(
         Capability.LESSON_VISIT_SCHEDULE_ANY, node_id=visit.school_id
     )
 
@@ -112,7 +123,7 @@ def _refuse_double_booking(
     # name only what belongs to this school (see _clash_message).
     clashes = (
         LessonVisit.unscoped.filter(Q(visitor_id__in=ids) | Q(visited_id__in=ids))
-        .exclude(status=VisitStatus.CANCELLED)
+        .exclude(status__in=VISIT_DID_NOT_HAPPEN)
         .filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
         .select_related("visitor", "visited")
         .order_by("starts_at")
@@ -240,6 +251,8 @@ def lesson_visit_reschedule(
             raise VisitConflict(current)
         if current.status != VisitStatus.PLANNED:
             raise ValidationError(_("Alleen een gepland lesbezoek kun je verzetten."))
+        if current.has_begun:
+            raise _begun()
         _refuse_double_booking(
             school_id=visit.school_id,
             people={"visitor": locked[visit.visitor_id], "visited": locked[visit.visited_id]},
@@ -266,7 +279,61 @@ def lesson_visit_cancel(*, access: Access, visit: LessonVisit, user: User) -> Le
             return current
         if current.status != VisitStatus.PLANNED:
             raise ValidationError(_("Dit lesbezoek is al geweest; afzeggen kan niet meer."))
+        if current.has_begun:
+            raise _begun()
         current.status = VisitStatus.CANCELLED
+        current.version += 1
+        current.save(update_fields=["status", "version"])
+        return current
+
+
+# --- Whether it took place ---------------------------------------------------------------------
+
+
+def _begun() -> ValidationError:
+    # Once its time has come a visit is not moved or cancelled: it took place or it did not.
+    return ValidationError(_("Dit lesbezoek is al begonnen: geef door of het heeft plaatsgevonden."))
+
+
+def _outcome_target(*, access: Access, visit: LessonVisit) -> LessonVisit:
+    """The visit's row, locked, once the checks every outcome shares have passed."""
+    if not lesson_visit_may_record_outcome(access=access, visit=visit):
+        raise PermissionDenied
+    current = LessonVisit.objects.select_for_update().get(pk=visit.pk, school_id=visit.school_id)
+    if current.status == VisitStatus.CANCELLED:
+        raise ValidationError(_("Dit lesbezoek is afgezegd."))
+    if not current.has_begun:
+        raise ValidationError(_("Dit lesbezoek moet nog beginnen; daarna geef je door of het heeft plaatsgevonden."))
+    return current
+
+
+def lesson_visit_mark_held(*, access: Access, visit: LessonVisit, user: User) -> LessonVisit:
+    """Record that a visit whose time has come took place (the debrief follows): by its visitor,
+    visited teacher or a schoolcoach. Also corrects a visit marked "niet doorgegaan" by mistake;
+    a visit already held or done stays as it is."""
+    with transaction.atomic():
+        current = _outcome_target(access=access, visit=visit)
+        if current.status in (VisitStatus.HELD, VisitStatus.DONE):
+            return current
+        current.status = VisitStatus.HELD
+        current.version += 1
+        current.save(update_fields=["status", "version"])
+        return current
+
+
+def lesson_visit_mark_not_held(*, access: Access, visit: LessonVisit, user: User) -> LessonVisit:
+    """Record that a visit whose time has come did not take place: it then counts nowhere (rhythm,
+    reports) and blocks no one's calendar. Refused once observations or a debrief were written:
+    those say it did take place. Marking twice changes nothing."""
+    with transaction.atomic():
+        current = _outcome_target(access=access, visit=visit)
+        if current.status == VisitStatus.NOT_HELD:
+            return current
+        if current.observed_at or current.debriefed_at:
+            raise ValidationError(
+                _("Bij dit lesbezoek zijn al observaties of een nagesprek vastgelegd: het heeft plaatsgevonden.")
+            )
+        current.status = VisitStatus.NOT_HELD
         current.version += 1
         current.save(update_fields=["status", "version"])
         return current
@@ -288,11 +355,15 @@ def lesson_visit_notes_save(
 ) -> LessonVisitNotes:
     """Save what the visitor observed and what the debrief brought (visitor and visited only);
     `version` is what the form showed (0: no notes yet), else `NotesConflict`. Observations mark
-    the visit observed; a debrief marks it debriefed and done."""
+    the visit observed (so it took place: held); a debrief marks it debriefed and done."""
     if not lesson_visit_content_visible(access, visit):
         raise PermissionDenied
     if visit.status == VisitStatus.CANCELLED:
         raise ValidationError(_("Dit lesbezoek is afgezegd; er is geen verslag bij."))
+    if visit.status == VisitStatus.NOT_HELD:
+        raise ValidationError(
+            _("Dit lesbezoek is niet doorgegaan; er is geen verslag bij. Ging het toch door? Geef dat eerst door.")
+        )
     if visit.starts_at > timezone.now():
         raise ValidationError(_("Het verslag vul je in zodra het lesbezoek begonnen is."))
     values = {
@@ -318,9 +389,12 @@ def lesson_visit_notes_save(
         if values["observations"] and current.observed_at is None:
             current.observed_at = now
             changed.append("observed_at")
+            if current.status == VisitStatus.PLANNED:
+                current.status = VisitStatus.HELD
+                changed.append("status")
         if any(values[field] for field in DEBRIEF_FIELDS) and current.debriefed_at is None:
             current.debriefed_at, current.status = now, VisitStatus.DONE
-            changed += ["debriefed_at", "status"]
+            changed += ["debriefed_at"] + ([] if "status" in changed else ["status"])
         if changed:
             current.save(update_fields=changed)
         return notes

@@ -1,5 +1,5 @@
-"""Every lesson visit page, partial and write (plan, reschedule, cancel, notes, the feed's
-management) runs a fixed number of queries, whatever the number of visits, people, groups,
+"""Every lesson visit page, partial and write (plan, reschedule, cancel, held or not, notes, the
+feed's management) runs a fixed number of queries, whatever the number of visits, people, groups,
 designs and notes in the school."""
 
 from __future__ import annotations
@@ -65,8 +65,9 @@ def setting(world):
     fatma = member(world.home_team, first_name="Fatma", last_name="Yilmaz")
     held = past_visit(school=world.home, visitor=fatma, visited=jan)
     with_notes(held, observations="Gezien")
+    due = past_visit(school=world.home, visitor=jan, visited=fatma, days_ago=5)
     feed = services.calendar_feed_create(user=coach)
-    return {"coach": coach, "leader": leader, "jan": jan, "fatma": fatma, "held": held, "feed": feed}
+    return {"coach": coach, "leader": leader, "jan": jan, "fatma": fatma, "held": held, "due": due, "feed": feed}
 
 
 def requests_for(world, s) -> dict:
@@ -100,6 +101,11 @@ def requests_for(world, s) -> dict:
         "notes_post_observations": ("fatma", "post", f"{base}{{fresh}}/verslag/", "observations", HTMX),
         "notes_post_debrief": ("jan", "post", f"{base}{{fresh}}/verslag/", "debrief", {}),
         "notes_post_stale": ("fatma", "post", f"{base}{s['held'].pk}/verslag/", "notes_stale", HTMX),
+        "detail_past_as_coach": ("coach", "get", f"{base}{s['due'].pk}/", None, {}),
+        "held_post_as_visitor": ("fatma", "post", f"{base}{{fresh}}/plaatsgevonden/", "outcome", {}),
+        "held_post_as_coach_partial": ("coach", "post", f"{base}{{fresh}}/plaatsgevonden/", "outcome", HTMX),
+        "not_held_post_partial": ("jan", "post", f"{base}{{fresh}}/niet-doorgegaan/", "outcome", HTMX),
+        "not_held_post_refused": ("coach", "post", f"{base}{{future}}/niet-doorgegaan/", "outcome_future", HTMX),
         "rhythm": ("coach", "get", f"{base}ritme/", None, {}),
         "feed_ics": (None, "get", f"/agenda/{s['feed'].token}.ics", None, {}),
         "feed_page": ("coach", "get", "/mijn/agenda/", None, {}),
@@ -147,6 +153,12 @@ def prepare(world, s, *, path: str, data, round_: int) -> tuple[str, dict | None
         return path.format(fresh=fresh.pk), notes_data(
             1, observations="Iedereen deed mee", went_well="Start", learned="Wachttijd", next_step="Wisbordjes"
         )
+    if data == "outcome":  # a visit whose time has passed, not yet said whether it took place
+        fresh = past_visit(school=world.home, visitor=fatma, visited=jan, days_ago=30 + round_)
+        return path.format(fresh=fresh.pk), None
+    if data == "outcome_future":  # a visit still to come: refused, with the visit back
+        future = schedule(by=coach, visitor=fatma, visited=jan, starts_at=at(60 + round_, 9))
+        return path.format(future=future.pk), None
     if data == "notes_stale":  # the held visit's notes are at version 1; this tab still shows none
         return path, notes_data(0, observations="Tekst uit een oud tabblad")
     if data == "feed_create":  # no live feed yet, so one is made
@@ -169,7 +181,9 @@ def prepare(world, s, *, path: str, data, round_: int) -> tuple[str, dict | None
 # stops there; a stale version before that); moving deletes the visit's reminders. Cancelling
 # locks the visit; the htmx answer reads it again to show it cancelled. Saving notes reads the
 # notes for the form, locks the visit and reads them again under the lock; the htmx answer reads
-# the visit again. The feed services answer with the feed, so the partial reads nothing more.
+# the visit again. Saying whether a visit took place locks the visit, like cancelling; the
+# visitor then goes on to the debrief, the htmx answer (and a refusal) reads the visit again.
+# The feed services answer with the feed, so the partial reads nothing more.
 EXPECTED_QUERIES = {
     "calendar_week": 7,
     "calendar_week_partial": 5,
@@ -185,6 +199,11 @@ EXPECTED_QUERIES = {
     "reschedule_form": 5,
     "notes_form": 6,
     "rhythm": 6,
+    "detail_past_as_coach": 5,
+    "held_post_as_visitor": 8,
+    "held_post_as_coach_partial": 9,
+    "not_held_post_partial": 9,
+    "not_held_post_refused": 9,
     "feed_ics": 3,
     "feed_page": 5,
     "calendar_person_partial": 5,
@@ -210,6 +229,8 @@ EXPECTED_STATUS = {
     "reschedule_post_stale": 409,
     "cancel_post": 302,
     "notes_post_debrief": 302,
+    "held_post_as_visitor": 302,
+    "not_held_post_refused": 422,
     "notes_post_stale": 409,
 }
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path(visit, views.lesson_visit_detail, name="lesson_visit_detail"),
     path(visit + "verzetten/", views.lesson_visit_reschedule, name="lesson_visit_reschedule"),
     path(visit + "afzeggen/", views.lesson_visit_cancel, name="lesson_visit_cancel"),
+    path(visit + "plaatsgevonden/", views.lesson_visit_mark_held, name="lesson_visit_mark_held"),
+    path(visit + "niet-doorgegaan/", views.lesson_visit_mark_not_held, name="lesson_visit_mark_not_held"),
     path(visit + "verslag/", views.lesson_visit_notes, name="lesson_visit_notes"),
     path("mijn/agenda/", views.lesson_visit_feed_manage, name="lesson_visit_feed_manage"),
     # No school in the address: one feed covers every school the person works in.

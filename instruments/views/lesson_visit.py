@@ -1,6 +1,6 @@
 """Pages of the lesson visit instrument: the school's and a person's calendar (week and month),
-planning, a visit, rescheduling and cancelling it, its notes and debrief, the schoolcoach's
-rhythm, and a person's private iCalendar feed.
+planning, a visit, rescheduling and cancelling it, whether it took place once its time has come,
+its notes and debrief, the schoolcoach's rhythm, and a person's private iCalendar feed.
 
 Access: the middleware checks the capability against the school in the URL; a visit is fetched
 through `access_lesson_visit_by_id` (404 for missing, foreign and out of reach alike); its notes
@@ -32,7 +32,7 @@ from instruments.forms.lesson_visit import (
     LessonVisitRescheduleForm,
     LessonVisitScheduleForm,
 )
-from instruments.models import VisitStatus
+from instruments.models import VISIT_DID_NOT_HAPPEN, VisitStatus
 from instruments.selectors import lesson_visit as selectors
 from instruments.selectors.groups import pupil_groups
 from instruments.services import lesson_visit as services
@@ -222,7 +222,7 @@ def lesson_visit_calendar(request: AppRequest, school_id: int):
         "school_id": school_id,
         "period": period,
         "weeks": _calendar_weeks(period, visits),
-        "visit_count": sum(1 for v in visits if v.status != VisitStatus.CANCELLED),
+        "visit_count": sum(1 for v in visits if v.status not in VISIT_DID_NOT_HAPPEN),
         "any_visits": bool(visits),
         "person": person,
         "people": people,
@@ -265,7 +265,12 @@ def lesson_visit_schedule(request: AppRequest, school_id: int):
     access = request.access
     people = selectors.lesson_visit_staff(access=access, school_id=school_id)
     designs = selectors.lesson_visit_designs(access=access, school_id=school_id)
-    initial = {"visitor": access.user_id} if any(p.pk == access.user_id for p in people) else {}
+    staff_ids = {p.pk for p in people}
+    initial = {"visitor": access.user_id} if access.user_id in staff_ids else {}
+    # ?bezoeker=&bezochte=: plan again for the same two people (after a visit that did not go on).
+    for name, param in (("visitor", "bezoeker"), ("visited", "bezochte")):
+        if (person_id := _int(request.GET.get(param))) in staff_ids:
+            initial[name] = person_id
     if day := _date(request.GET.get("datum")):
         initial["starts_on"] = day
     form = LessonVisitScheduleForm(request.POST or None, people=people, designs=designs, initial=initial)
@@ -295,13 +300,18 @@ def _date(value) -> dt.date | None:
 
 def _detail_context(request: AppRequest, visit, **extra) -> dict:
     access = request.access
+    may_record = services.lesson_visit_may_record_outcome(access=access, visit=visit)
     return {
         "school": visit.school,
         "school_id": visit.school_id,
         "visit": visit,
         "content_visible": lesson_visit_content_visible(access, visit),
+        # Before its time: move or cancel it. Once its time has come: say whether it took place.
         "can_change": visit.status == VisitStatus.PLANNED
+        and not visit.has_begun
         and services.lesson_visit_may_change(access=access, visit=visit),
+        "ask_outcome": visit.awaits_outcome and may_record,
+        "can_correct_not_held": visit.status == VisitStatus.NOT_HELD and may_record,
         **extra,
     }
 
@@ -316,21 +326,50 @@ def lesson_visit_detail(request: AppRequest, school_id: int, visit_id: int):
     return _render(request, DETAIL, "visit", _detail_context(request, visit))
 
 
-@requires(Capability.TEAM_EDIT)
-@require_POST
-def lesson_visit_cancel(request: AppRequest, school_id: int, visit_id: int):
-    """Cancel a planned visit (who scheduled it, visitor, visited or a schoolcoach)."""
-    visit = _visit(request, school_id, visit_id)
+def _visit_action(request: AppRequest, visit, service, *, then: str | None = None):
+    """Run a one-button write on an admitted visit (cancel, held, not held) and answer as the
+    detail page does: htmx swaps the visit in place (422 with the reason when refused), a plain
+    form redirects. `then` is where to go instead after success (htmx follows it too)."""
+    school_id, visit_id = visit.school_id, visit.pk
     error = None
     try:
-        visit = services.lesson_visit_cancel(access=request.access, visit=visit, user=request.user)
+        visit = service(access=request.access, visit=visit, user=request.user)
     except ValidationError as refused:
         error = " ".join(refused.messages)
+    if error is None and then:
+        return redirect_after(request, then)
     if not wants_fragment(request) and error is None:
         return redirect(_detail_url(visit))
     visit = _visit(request, school_id, visit_id)
     status = 422 if error else 200
-    return _render(request, DETAIL, "visit", _detail_context(request, visit, cancel_error=error), status=status)
+    return _render(request, DETAIL, "visit", _detail_context(request, visit, action_error=error), status=status)
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def lesson_visit_cancel(request: AppRequest, school_id: int, visit_id: int):
+    """Cancel a planned visit before its time (who scheduled it, visitor, visited or a
+    schoolcoach)."""
+    return _visit_action(request, _visit(request, school_id, visit_id), services.lesson_visit_cancel)
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def lesson_visit_mark_held(request: AppRequest, school_id: int, visit_id: int):
+    """ "Ja": the visit took place. Its visitor and visited teacher go on to the debrief; a
+    schoolcoach (who does not read it) stays on the visit. 403 for a role that may not say so."""
+    visit = _visit(request, school_id, visit_id)
+    then = None
+    if lesson_visit_content_visible(request.access, visit):
+        then = reverse("instruments:lesson_visit_notes", kwargs={"school_id": school_id, "visit_id": visit.pk})
+    return _visit_action(request, visit, services.lesson_visit_mark_held, then=then)
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+def lesson_visit_mark_not_held(request: AppRequest, school_id: int, visit_id: int):
+    """ "Nee": the visit did not take place; it stays in the calendar as "niet doorgegaan"."""
+    return _visit_action(request, _visit(request, school_id, visit_id), services.lesson_visit_mark_not_held)
 
 
 @requires(Capability.TEAM_EDIT)
@@ -418,7 +457,7 @@ def lesson_visit_notes(request: AppRequest, school_id: int, visit_id: int):
         "conflict": conflict,
         "has_conflict": has_conflict,
         "saved": saved or request.GET.get("opgeslagen") == "1",
-        "open": visit.status != VisitStatus.CANCELLED and visit.starts_at <= timezone.now(),
+        "open": visit.status not in VISIT_DID_NOT_HAPPEN and visit.has_begun,
     }
     return _render(request, NOTES, "notes-form", context, status=status)
 
@@ -507,7 +546,8 @@ def _event(request: AppRequest, visit, user) -> ical.Event:
         location=", ".join(part for part in (visit.room, visit.school.name) if part),
         description="\n".join(lines),
         sequence=visit.version - 1,
-        cancelled=visit.status == VisitStatus.CANCELLED,
+        # A visit that did not go on leaves the calendar app as one that was cancelled.
+        cancelled=visit.status in VISIT_DID_NOT_HAPPEN,
         url=request.build_absolute_uri(_detail_url(visit)),
     )
 

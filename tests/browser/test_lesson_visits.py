@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from instruments.models import LessonVisit
+from instruments.models import LessonVisit, VisitStatus
 from leerkracht.roles import Role
 from schools.services import team_membership_add
 from schools.tests.factories import UserFactory
@@ -149,3 +149,61 @@ def test_schoolcoach_plans_a_visit_and_a_clashing_second_one_is_refused_keeping_
     held.refresh_from_db()
     assert held.debriefed_at is not None and held.notes.observations == "Twaalf vingers bij de eerste vraag"
     shoot(page, "notes")
+
+
+def past(world, visitor, visited, *, days_ago: int, hour: int) -> LessonVisit:
+    """A visit whose time has passed, still "planned" (made on the row: the service plans ahead)."""
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    starts_at = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+    return LessonVisit.objects.create(
+        school=world.home,
+        visitor=visitor,
+        visited=visited,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=50),
+        scheduled_by=visitor,
+    )
+
+
+def test_a_past_visit_asks_whether_it_took_place_and_goes_on_to_the_debrief_or_not(page, world):
+    """The schoolcoach opens a visit whose time has passed: no "Gepland", no "Verzetten" or
+    "Afzeggen", but the question; "Nee" swaps the visit in place. The visitor answers "Ja" for
+    another one and lands on the debrief."""
+    coach = world.users[Role.SCHOOLCOACH]
+    jan, fatma = teacher(world, "Jan", "de Vries"), teacher(world, "Fatma", "Yilmaz")
+    missed = past(world, jan, fatma, days_ago=2, hour=9)
+    held = past(world, fatma, jan, days_ago=3, hour=11)
+    school = world.home.pk
+    page.set_viewport_size(DESK)
+
+    log_in(page, coach)
+    page.goto(f"/school/{school}/lesbezoeken/{missed.pk}/")
+    visit = page.locator("#visit")
+    expect(visit.get_by_role("heading", name="Heeft het lesbezoek plaatsgevonden?")).to_be_visible()
+    expect(visit.locator(".page-header__context .badge")).to_have_text("Plaatsgevonden?")
+    expect(visit.get_by_role("button", name="Afzeggen")).to_have_count(0)
+    expect(visit.get_by_role("link", name="Verzetten")).to_have_count(0)
+    shoot(page, "past-visit-question")
+    page.evaluate("window.__noReload = true")
+    visit.get_by_role("button", name="Nee, niet doorgegaan").click()
+    expect(visit.locator(".page-header__context .badge")).to_have_text("Niet doorgegaan")
+    expect(visit.get_by_role("heading", name="Heeft het lesbezoek plaatsgevonden?")).to_have_count(0)
+    expect(visit.get_by_role("link", name="Opnieuw plannen")).to_be_visible()
+    assert page.evaluate("window.__noReload === true"), "answered in place"
+    missed.refresh_from_db()
+    assert missed.status == VisitStatus.NOT_HELD
+    shoot(page, "past-visit-not-held")
+
+    page.goto(f"/school/{school}/lesbezoeken/?maand={timezone.localtime(missed.starts_at):%Y-%m}")
+    item = page.locator(".visit-item", has=page.locator(f'a[href$="/{missed.pk}/"]'))
+    expect(item).to_contain_text("Niet doorgegaan")
+    shoot(page, "calendar-past-visits")
+
+    page.context.clear_cookies()
+    log_in(page, fatma)
+    page.goto(f"/school/{school}/lesbezoeken/{held.pk}/")
+    page.get_by_role("button", name="Ja, ga naar het nagesprek").click()
+    expect(page.get_by_label("Wat ging goed?")).to_be_visible()
+    assert page.url.endswith(f"/lesbezoeken/{held.pk}/verslag/")
+    held.refresh_from_db()
+    assert held.status == VisitStatus.HELD
