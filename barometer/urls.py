@@ -1,16 +1,19 @@
 """Routes of the barometer. The questionnaire editor is for admins (platform level: no school in
 the URL); questionnaires and versions are platform objects, named `questionnaire_id` and
-`version_id`. Sections and questions travel as form fields or a query parameter, not as URL ids."""
+`version_id`. Sections and questions travel as form fields or a query parameter, not as URL ids.
+Waves are platform objects too (`wave_id`); a school's moment to remind travels as a form field."""
 
 from django.urls import path
 
-from barometer.views import overview, questionnaires, responses, results
+from barometer.views import overview, planning, questionnaires, responses, results
 
 app_name = "barometer"
 
 questionnaire_list = "barometer/vragenlijsten/"
 questionnaire = questionnaire_list + "<int:questionnaire_id>/"
 version = questionnaire + "versies/<int:version_id>/"
+wave_list = "barometer/meetmomenten/"
+wave = wave_list + "<int:wave_id>/"
 
 urlpatterns = [
     path(questionnaire_list, questionnaires.questionnaire_list, name="questionnaire_list"),
@@ -23,6 +26,11 @@ urlpatterns = [
     path(version + "publiceren/", questionnaires.version_publish, name="version_publish"),
     path("school/<int:school_id>/barometer/", responses.school_responses, name="school_responses"),
     path("barometer/respons/", overview.response_overview, name="response_overview"),
+    path("barometer/respons/herinnering/", planning.reminder_send, name="reminder_send"),
+    path(wave_list, planning.wave_list, name="wave_list"),
+    path(wave_list + "nieuw/", planning.wave_create, name="wave_create"),
+    path(wave, planning.wave_detail, name="wave_detail"),
+    path(wave + "annuleren/", planning.wave_cancel, name="wave_cancel"),
     path("school/<int:school_id>/barometer/resultaten/", results.school_results, name="school_results"),
     path(
         "school/<int:school_id>/barometer/resultaten/grafiek/<slug:chart>.svg",

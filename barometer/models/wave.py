@@ -3,10 +3,12 @@ and e-mails it sends.
 
 Exactly once where it matters, by constraint and status rather than by luck:
 - a school's moment in a wave (`WaveSchool`) opens by a conditional update from PLANNED, so a
-  beat tick delivered twice opens it once;
+  beat tick delivered twice opens it once; a cancelled wave's moments are CANCELLED, which no
+  step of the tick ever selects;
 - one `Invitation` per teacher per wave (unique), made with `bulk_create(ignore_conflicts)`;
 - one `InvitationEmail` per invitation and kind (unique), claimed and marked SENT in the same
-  transaction that writes the message to the outbox.
+  transaction that writes the message to the outbox; a reminder an admin sends by hand
+  ("Herinnering nu versturen") is kind MANUAL and unique per invitation and Amsterdam day instead.
 
 Times: people think in Europe/Amsterdam dates and hours; the database holds UTC. A wave school's
 `opens_at` is computed from its Amsterdam date and hour with zoneinfo, so a moment during a
@@ -34,7 +36,13 @@ class WaveTiming(models.TextChoices):
 
 
 class Wave(models.Model):
-    """A measurement moment: which version is asked, of which schools, when, for how long."""
+    """A measurement moment: which version is asked, of which schools, when, for how long.
+
+    Which schools: either the explicit `selected_schools`, or every participating school that
+    matches `sectors`, `regions` and `phases` (an empty one of those does not narrow). Resolved
+    by `barometer.selectors.planning.wave_selection_school_ids`.
+    A wave is changed or cancelled only until its first school's moment opens
+    (`barometer.services.planning`)."""
 
     version = models.ForeignKey("barometer.QuestionnaireVersion", on_delete=models.PROTECT, related_name="waves")
     name = models.CharField(_("naam"), max_length=160)
@@ -44,8 +52,19 @@ class Wave(models.Model):
     open_time = models.TimeField(_("opent om"), default=dt.time(7, 30))  # Amsterdam time
     answer_days = models.PositiveSmallIntegerField(_("dagen om te antwoorden"), default=21)
     reminder_days = models.PositiveSmallIntegerField(_("herinnering na dagen"), default=7)
+    # Which schools (see the docstring). Sector and phase values are schools.models' choices.
+    sectors = models.JSONField(_("sectoren"), default=list, blank=True)
+    phases = models.JSONField(_("fasen"), default=list, blank=True)
+    regions = models.ManyToManyField("schools.Region", blank=True, related_name="+", verbose_name=_("regio's"))
+    selected_schools = models.ManyToManyField(
+        "schools.School", blank=True, related_name="+", verbose_name=_("losse scholen")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("geannuleerd op"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -70,6 +89,9 @@ class WaveSchoolStatus(models.TextChoices):
     PLANNED = "planned", _("Gepland")
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Gesloten")
+    # A moment of a cancelled wave that never opened. Kept (not deleted) so that the unique
+    # (wave, school) row stops the daily planning from planning that school again.
+    CANCELLED = "cancelled", _("Geannuleerd")
 
 
 class WaveSchool(TenantModel):
@@ -80,7 +102,7 @@ class WaveSchool(TenantModel):
     opens_on = models.DateField()  # the Amsterdam date
     opens_at = models.DateTimeField()  # UTC
     closes_at = models.DateTimeField()  # UTC
-    status = models.CharField(max_length=8, choices=WaveSchoolStatus.choices, default=WaveSchoolStatus.PLANNED)
+    status = models.CharField(max_length=10, choices=WaveSchoolStatus.choices, default=WaveSchoolStatus.PLANNED)
     opened_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -119,6 +141,7 @@ class Invitation(TenantModel):
 class EmailKind(models.TextChoices):
     INVITE = "invite", _("Uitnodiging")
     REMINDER = "reminder", _("Herinnering")
+    MANUAL = "manual", _("Herinnering, met de hand verstuurd")
 
 
 class EmailStatus(models.TextChoices):
@@ -127,16 +150,37 @@ class EmailStatus(models.TextChoices):
 
 
 class InvitationEmail(TenantModel):
-    """One e-mail of one kind to one invited teacher: unique, with a status."""
+    """One e-mail of one kind to one invited teacher: unique, with a status.
+
+    The invitation and the scheduled reminder are unique per invitation and kind: one each, ever.
+    A reminder sent by hand (kind MANUAL, "Herinnering nu versturen") may go out again on a later
+    day, so it carries the Amsterdam `day` it was asked for and is unique per invitation and day:
+    the row is the claim, so a double click or two admins at once send it once that day. `day`
+    is set for MANUAL and only for MANUAL (a check constraint)."""
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="emails")
     kind = models.CharField(max_length=8, choices=EmailKind.choices)
+    day = models.DateField(null=True, blank=True)  # an Amsterdam date; MANUAL only
     status = models.CharField(max_length=8, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(TenantModel.Meta):
-        constraints = [models.UniqueConstraint(fields=["invitation", "kind"], name="invitation_email_once_per_kind")]
+        constraints = [
+            # Partial: an ON CONFLICT that names its target must repeat the condition
+            # (`ON CONFLICT (invitation_id, kind) WHERE kind <> 'manual'`); Django's
+            # ignore_conflicts names none and covers both.
+            models.UniqueConstraint(
+                fields=["invitation", "kind"], condition=~Q(kind="manual"), name="invitation_email_once_per_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["invitation", "day"], condition=Q(kind="manual"), name="invitation_email_manual_once_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="manual", day__isnull=False) | (~Q(kind="manual") & Q(day__isnull=True)),
+                name="invitation_email_day_for_manual_only",
+            ),
+        ]
         indexes = [models.Index(fields=["kind", "status"])]
 
 

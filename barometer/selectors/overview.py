@@ -71,8 +71,9 @@ class ResponseOverview:
 
 
 def _selection(*, access: Access, filters: OverviewFilters) -> QuerySet[WaveSchool]:
-    """The school moments this user may see that match the filters, unannotated."""
-    moments = WaveSchool.objects.all()
+    """The school moments this user may see that match the filters, unannotated. A cancelled
+    wave's moments (which never opened) are not listed."""
+    moments = WaveSchool.objects.exclude(status=WaveSchoolStatus.CANCELLED)
     visible = access.visible_school_ids()
     if visible is not ALL:
         # The tenant scope would hold this line too; saying it here keeps the selector safe to

@@ -54,12 +54,18 @@ def fill(route: str, ids: dict[str, int]) -> str:
 
 
 def platform_ids() -> dict[str, int | str]:
-    """Ids of platform objects (not a school's): a questionnaire and its draft version; and the
-    name of a result chart (a slug in the URL, not an object)."""
+    """Ids of platform objects (not a school's): a questionnaire and its draft version, a wave;
+    and the name of a result chart (a slug in the URL, not an object)."""
     from barometer.services.questionnaires import questionnaire_create
+    from barometer.tests.factories import WaveFactory
 
     questionnaire = questionnaire_create(slug="sweep", kind="barometer", title="Sweep", user=None)
-    return {"questionnaire_id": questionnaire.pk, "version_id": questionnaire.versions.get().pk, "chart": "eens"}
+    return {
+        "questionnaire_id": questionnaire.pk,
+        "version_id": questionnaire.versions.get().pk,
+        "wave_id": WaveFactory().pk,
+        "chart": "eens",
+    }
 
 
 def foreign_ids(world) -> dict[str, int]:
