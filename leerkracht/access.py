@@ -43,6 +43,16 @@ class Access:
         """The schools this user may see at all; `None` (ALL) for admins."""
         return ALL if self.is_admin else frozenset(self.school_roles)
 
+    def filter_visible(self, queryset):
+        """`queryset` of a tenant model narrowed to the schools this user may see: every row for
+        an admin, none for a user without a role. Readers that list schools use this rather than
+        `visible_school_ids()`, whose ALL (None) for admins each caller had to branch on; a branch
+        written for one page ("admins use the national overview") left the API empty for them."""
+        visible = self.visible_school_ids()
+        if visible is ALL:
+            return queryset
+        return queryset.filter(**{queryset.model.tenant_field: visible})
+
     def sees(self, level: Level, node_id: int | None) -> bool:
         """Whether the node exists for this user at all (else: 404)."""
         if self.is_admin:

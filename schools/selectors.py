@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.urls import reverse
 
 from leerkracht.access import Access
-from leerkracht.roles import Capability, Reach, Role
+from leerkracht.roles import Capability, Level, Reach, Role
 from schools.models import Phase, Region, School, SchoolGroup, SchoolMembership, Sector, Team, TeamMembership
 
 SWITCHER_LIMIT = 30
+SCHOOL_PAGE_SIZE = 50  # a phase holds about a thousand schools nationally
 
 
 def school_entry_url(access: Access, school_id: int) -> str:
@@ -111,15 +114,54 @@ def school_summary(*, access: Access, school_id: int) -> dict:
 
 def schools_for(*, access: Access) -> list[School]:
     """The schools a user has a role in or guides (each with .entry_url), for 'Mijn scholen'.
-    Admins use the national overview instead: they would get 4,250 rows."""
+    Admins use the national overview and the school list instead: they would get 4,250 cards."""
     if access.is_admin:
         return []
-    schools = (
-        School.objects.filter(pk__in=access.visible_school_ids())
-        .select_related("region", "school_group")
-        .order_by("name")
-    )
-    return _with_entry_urls(access, list(schools))
+    return _with_entry_urls(access, list(school_list(access=access)))
+
+
+@dataclass(frozen=True)
+class SchoolFilters:
+    """What the school list is narrowed to (empty: everything this user may see)."""
+
+    phase: str = ""
+    sector: str = ""
+    region: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.phase or self.sector or self.region)
+
+    @property
+    def phase_label(self) -> str:
+        return Phase(self.phase).label if self.phase else ""
+
+
+def school_list(*, access: Access, filters: SchoolFilters | None = None) -> QuerySet[School]:
+    """The schools this user may see (an admin: every school), filtered, by name, with their
+    region and bestuur. The API and the school list page read this one scope."""
+    schools = access.filter_visible(School.objects.all())
+    if filters is not None:
+        if filters.phase:
+            schools = schools.filter(phase=filters.phase)
+        if filters.sector:
+            schools = schools.filter(sector=filters.sector)
+        if filters.region:
+            schools = schools.filter(region_id=filters.region)
+    return schools.select_related("region", "school_group").order_by("name", "pk")
+
+
+def school_page(*, access: Access, filters: SchoolFilters, page: int | str = 1) -> Page:
+    """One page of `school_list` (count and page: two queries), each school with .entry_url."""
+    current = Paginator(school_list(access=access, filters=filters), SCHOOL_PAGE_SIZE).get_page(page)
+    current.object_list = _with_entry_urls(access, list(current.object_list))
+    return current
+
+
+def region_choices(*, access: Access) -> list[Region]:
+    """The regions of the schools this user may see, for the school list's filter (one query)."""
+    visible = access.filter_visible(School.objects.all())
+    return list(Region.objects.filter(pk__in=visible.order_by().values("region_id")).order_by("name"))
 
 
 def overview_nodes_for(*, access: Access) -> dict:
@@ -135,29 +177,64 @@ def _phase_counts(schools) -> dict[str, int]:
     return {phase: counts.get(phase, 0) for phase in Phase.values}
 
 
-def region_overview(*, access: Access, region_id: int) -> dict:
-    """A region's schools by phase and sector, and each expertcoach's load.
-
-    The region's aggregate covers schools the expertcoach does not guide, so this reads past the
-    tenant scope on purpose, after the central rule admitted REGION_VIEW on this region; it
-    returns counts and names, never a school's content."""
-    region = Region.objects.get(pk=region_id)
-    schools = School.unscoped.filter(region_id=region_id)
-    coaches = (
-        schools.filter(expertcoach__isnull=False)
-        .values("expertcoach_id", "expertcoach__first_name", "expertcoach__last_name")
-        .annotate(n=Count("id"))
-        .order_by("expertcoach__last_name")
+def _in_order(field: str, values: list[str]) -> Case:
+    """An ordering that follows a choice list's order (the pipeline's, not the alphabet's)."""
+    return Case(
+        *(When(**{field: value}, then=Value(n)) for n, value in enumerate(values)),
+        default=Value(len(values)),
+        output_field=IntegerField(),
     )
-    by_sector = {row["sector"]: row["n"] for row in schools.order_by().values("sector").annotate(n=Count("id"))}
-    totals = schools.aggregate(schools=Count("id"), teachers=Sum("teacher_count"), pupils=Sum("pupil_count"))
+
+
+# The region page's school list: ?sorteer=<key> → ordering; the first is the default.
+REGION_SORTS: dict[str, tuple] = {
+    "naam": ("name", "pk"),
+    "fase": (_in_order("phase", Phase.values), "name", "pk"),
+    "sector": (_in_order("sector", Sector.values), "name", "pk"),
+    "bestuur": ("school_group__name", "name", "pk"),
+}
+
+
+def region_overview(*, access: Access, region_id: int, sort: str = "naam") -> dict:
+    """A region's schools (name, phase, sector, bestuur), its numbers by phase and sector, and
+    each expertcoach's load: two queries whatever the region's size, the numbers counted from
+    the one list of schools.
+
+    The region's list and numbers cover schools the expertcoach does not guide, so this reads
+    past the tenant scope on purpose, after the central rule admitted REGION_VIEW on this region;
+    it returns names and numbers, never a school's content. A school links to its page only
+    where this user may open it."""
+    region = Region.objects.get(pk=region_id)
+    schools = list(
+        School.unscoped.filter(region_id=region_id)
+        .select_related("school_group")
+        .annotate(coach_first_name=F("expertcoach__first_name"), coach_last_name=F("expertcoach__last_name"))
+        .order_by(*REGION_SORTS.get(sort, REGION_SORTS["naam"]))
+    )
+    for school in schools:
+        school.entry_url = school_entry_url(access, school.pk) if access.sees(Level.SCHOOL, school.pk) else None
+    load = Counter(
+        (s.expertcoach_id, s.coach_first_name, s.coach_last_name) for s in schools if s.expertcoach_id is not None
+    )
+    coaches = [
+        {"expertcoach_id": coach_id, "expertcoach__first_name": first, "expertcoach__last_name": last, "n": n}
+        for (coach_id, first, last), n in sorted(load.items(), key=lambda item: (item[0][2], item[0][1], item[0][0]))
+    ]
+    by_phase = Counter(s.phase for s in schools)
+    by_sector = Counter(s.sector for s in schools)
     return {
         "region": region,
-        "totals": totals,
-        "by_phase": _phase_counts(schools),
-        "by_sector": {sector: by_sector.get(sector, 0) for sector in Sector.values},
-        "coaches": list(coaches),
-        "guided": [s for s in schools.filter(expertcoach_id=access.user_id).order_by("name")],
+        "schools": schools,
+        "sort": sort if sort in REGION_SORTS else "naam",
+        "totals": {
+            "schools": len(schools),
+            "teachers": sum(s.teacher_count for s in schools),
+            "pupils": sum(s.pupil_count for s in schools),
+        },
+        "by_phase": {phase: by_phase[phase] for phase in Phase.values},
+        "by_sector": {sector: by_sector[sector] for sector in Sector.values},
+        "coaches": coaches,
+        "guided": sorted((s for s in schools if s.expertcoach_id == access.user_id), key=lambda s: (s.name, s.pk)),
     }
 
 
@@ -195,9 +272,11 @@ def national_overview(*, access: Access) -> dict:
         entry["by_sector"][row["sector"]] = row["n"]
         entry["teachers"] += row["teachers"] or 0
     totals = schools.aggregate(schools=Count("id"), teachers=Sum("teacher_count"), pupils=Sum("pupil_count"))
+    by_phase = _phase_counts(schools)
     return {
         "regions": sorted(regions.values(), key=lambda r: r["name"]),
-        "by_phase": _phase_counts(schools),
+        "by_phase": by_phase,
+        "phases": [(value, label, by_phase[value]) for value, label in Phase.choices],
         "totals": totals,
         "school_groups": SchoolGroup.objects.count(),
     }

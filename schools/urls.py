@@ -7,6 +7,7 @@ app_name = "schools"
 urlpatterns = [
     path("mijn-scholen/", views.my_schools, name="my_schools"),
     path("landelijk/", views.national_overview, name="national_overview"),
+    path("scholen/", views.school_list, name="school_list"),
     path("regio/<int:region_id>/", views.region_overview, name="region_overview"),
     path("bestuur/<int:school_group_id>/", views.school_group_overview, name="school_group_overview"),
     path("school/<int:school_id>/", views.school_overview, name="school_overview"),

@@ -5,8 +5,11 @@ Access is decided before these run (leerkracht.middleware); views parse, select 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -14,6 +17,7 @@ from leerkracht.access import Access, access_team_by_id, personal, requires
 from leerkracht.http import AppRequest, wants_fragment
 from leerkracht.roles import Capability, Level, Role
 from schools import selectors
+from schools.forms import SchoolFilterForm
 
 SESSION_SCHOOL_KEY = "current_school_id"
 
@@ -60,9 +64,43 @@ def national_overview(request: AppRequest):
 
 @requires(Capability.REGION_VIEW)
 @require_GET
+@vary_on_headers("HX-Request")
 def region_overview(request: AppRequest, region_id: int):
-    context = selectors.region_overview(access=request.access, region_id=region_id)
-    return render(request, "schools/region_overview.html", context)
+    """A region in numbers and its schools; sorting the list with htmx swaps only the list."""
+    sort = request.GET.get("sorteer", "")[:20]
+    context = selectors.region_overview(access=request.access, region_id=region_id, sort=sort)
+    context["sorts"] = [("naam", _("naam")), ("fase", _("fase")), ("sector", _("sector")), ("bestuur", _("bestuur"))]
+    template = "schools/region_overview.html"
+    return render(request, f"{template}#region-schools" if wants_fragment(request) else template, context)
+
+
+SCHOOL_LIST = "schools/school_list.html"
+
+
+@personal
+@require_GET
+@vary_on_headers("HX-Request")
+def school_list(request: AppRequest):
+    """The schools this user may see (an admin: every school), filtered by phase, sector and
+    region in a plain GET form, 50 a page; htmx swaps only the results. A phase or sector that
+    does not exist answers 400 with the form saying so."""
+    access = request.access
+    form = SchoolFilterForm(request.GET)
+    valid = form.is_valid()
+    context = {
+        "form": form,
+        "filters": form.filters() if valid else None,
+        "page": None,
+        "query_string": urlencode({k: v for k, v in request.GET.items() if k != "pagina" and v}),
+    }
+    if valid:
+        context["page"] = selectors.school_page(
+            access=access, filters=context["filters"], page=request.GET.get("pagina", 1)
+        )
+    if wants_fragment(request) and valid:
+        return render(request, f"{SCHOOL_LIST}#school-results", {**context, "fragment": True})
+    context["regions"] = selectors.region_choices(access=access)
+    return render(request, SCHOOL_LIST, context, status=200 if valid else 400)
 
 
 @requires(Capability.SCHOOL_GROUP_VIEW)

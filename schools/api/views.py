@@ -10,12 +10,13 @@ from schools.api.serializers import SchoolSerializer, TeamSerializer
 
 @personal
 class SchoolListAPI(ListAPIView):
-    """The schools the user has a role in or guides."""
+    """The schools the user may see, as the pages show them (an admin: every school), by name,
+    paginated."""
 
     serializer_class = SchoolSerializer
 
     def get_queryset(self):
-        return selectors.schools_for(access=self.request.access)
+        return selectors.school_list(access=self.request.access)
 
 
 @requires(Capability.TEAM_VIEW)
