@@ -270,7 +270,9 @@ def lesson_visit_reschedule(
 
 def lesson_visit_cancel(*, access: Access, visit: LessonVisit, user: User) -> LessonVisit:
     """Cancel a planned visit (it stays in the calendar, struck through, and leaves the feed as
-    STATUS:CANCELLED); cancelling twice changes nothing."""
+    STATUS:CANCELLED); cancelling twice changes nothing. Once a visit has begun its page no
+    longer offers this but asks whether it took place (`lesson_visit_mark_not_held`); a cancel
+    sent anyway still means it did not."""
     if not lesson_visit_may_change(access=access, visit=visit):
         raise PermissionDenied
     with transaction.atomic():
@@ -279,8 +281,6 @@ def lesson_visit_cancel(*, access: Access, visit: LessonVisit, user: User) -> Le
             return current
         if current.status != VisitStatus.PLANNED:
             raise ValidationError(_("Dit lesbezoek is al geweest; afzeggen kan niet meer."))
-        if current.has_begun:
-            raise _begun()
         current.status = VisitStatus.CANCELLED
         current.version += 1
         current.save(update_fields=["status", "version"])
