@@ -6,31 +6,12 @@ A period is [since, until) in Europe/Amsterdam dates: from midnight at the start
 midnight at the start of `until`, Amsterdam time, so a session at 00:30 on the first day counts
 and one at 23:30 the evening before does not, in winter (UTC+1) and summer (UTC+2) alike.
 
-What counts, and why:
-
-- **Board session held**: a session on a *team* board that was *closed* and was started in the
-  period. Closing is what writes the session's record (decisions, snapshot, attendance frozen);
-  a session started and never closed has no record, and the instrument has no "planned" session
-  at all. Class boards (a teacher with pupils) and the organisational board are other rhythms:
-  they are left out so the figure means "team sessions per team per week", as the survey item
-  ("Hoe vaak sta je met je team bij het verbeterbord …") and the weekly target do. The board
-  page's rhythm counts started sessions; this figure is deliberately the stricter one.
-- **Visit done**: a lesson visit that started in the period, before now, and was not cancelled.
-  This is the rule of the instrument's own rhythm page (`lesson_visit_rhythm`): cancelling is
-  how the planner records that a visit did not happen, while the notes are optional and private
-  (DESIGN.md §5), so requiring them would undercount visits that took place. Only `LessonVisit`
-  is read, never its notes: the page that shows this learns *that* visits happened, as a leader
-  may. `visits_debriefed` is the stricter subset with a debrief recorded (status "geweest"),
-  since the survey item asks about visits "met een nagesprek".
-- **Design made**: a lesson design created in the period that reached "klaar" or beyond (klaar,
-  gegeven, geëvalueerd). Reaching "klaar" needs two authors, so it is the instrument's own mark
-  of a lesson designed *together*; a draft (or a copy nobody finished) is not made yet. There is
-  no "ready at" timestamp, so a design is placed by when it was started: a design started in
-  the period and finished after it still counts for the period, which is why a past period's
-  figure can grow by a little.
-- **Feedback round**: a pupil feedback round opened in the period that at least one pupil
-  answered. A round nobody answered asked nothing of anyone (a try-out, a wrong code). Only
-  whether an answer exists is read, never what it says.
+What counts is the instruments' own rule (`instruments.selectors.metrics`, which owns these
+numbers and documents why): a closed session of a team board; a visit that began and was neither
+cancelled nor marked "niet doorgegaan" (`visits_debriefed` is the stricter subset with a debrief
+recorded, status "geweest", since the survey item asks about visits "met een nagesprek"); a
+design that reached "klaar" (placed by when it was started, so a past period's figure can grow a
+little); a feedback round at least one pupil answered.
 
 Who the rates are divided by:
 
@@ -59,36 +40,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from barometer.selectors.waves import TEACHER_ROLES
-from instruments.models import (
-    BoardKind,
-    BoardSession,
-    DesignStatus,
-    FeedbackResponse,
-    FeedbackRound,
-    LessonDesign,
-    LessonVisit,
-    VisitStatus,
+from instruments.models import VisitStatus
+from instruments.selectors.metrics import (  # noqa: F401 (re-exported: the barometer's pages read them here)
+    DAYS_PER_MONTH,
+    DAYS_PER_WEEK,
+    TARGET_BOARD_SESSIONS_PER_TEAM_PER_WEEK,
+    TARGET_DESIGNS_PER_TEACHER_PER_MONTH,
+    TARGET_VISITS_PER_TEACHER_PER_MONTH,
+    VISIT_PARTICIPANTS,
+    board_sessions_held,
+    feedback_rounds_answered,
+    lesson_designs_made,
+    lesson_visits_done,
+    period_bounds,
 )
 from schools.models import School, SchoolMembership, TeamMembership
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-DAYS_PER_WEEK = 7
-DAYS_PER_MONTH = 365.25 / 12
-DESIGNS_MADE = (DesignStatus.READY, DesignStatus.GIVEN, DesignStatus.EVALUATED)
-VISIT_PARTICIPANTS = 2  # a visitor and a visited teacher (the model forbids one person as both)
-
-# The rhythm targets of DESIGN.md §3 in the units of the rates below, for a page to show beside
-# them. Pupil feedback is "regularly": the programme names no number, so there is no target.
-TARGET_BOARD_SESSIONS_PER_TEAM_PER_WEEK = 1.0
-TARGET_VISITS_PER_TEACHER_PER_MONTH = DAYS_PER_MONTH / 14  # every other week, as visitor or visited
-TARGET_DESIGNS_PER_TEACHER_PER_MONTH = 1.0
 
 
 def _rate(count: int, per: int, span: float) -> float | None:
@@ -144,16 +115,6 @@ class Recorded:
         return _rate(self.feedback_rounds, self.teachers, self.months)
 
 
-def period_bounds(*, since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The instants of Amsterdam midnight at the start of `since` and of `until`. Midnight exists
-    on every Amsterdam day (clocks change at 02:00 and 03:00), so no DST gap or fold applies."""
-    if until <= since:
-        raise ValueError(f"A period ends after it starts: since={since}, until={until}.")
-    start = dt.datetime.combine(since, dt.time.min, tzinfo=AMSTERDAM)
-    end = dt.datetime.combine(until, dt.time.min, tzinfo=AMSTERDAM)
-    return start, end
-
-
 def recorded_by_school(*, school_ids: Sequence[int], since: dt.date, until: dt.date) -> dict[int, Recorded]:
     """What the instruments recorded in each school over [since, until), Amsterdam dates: five
     queries whatever the number of schools (teams and teachers, then one grouped count per
@@ -165,38 +126,18 @@ def recorded_by_school(*, school_ids: Sequence[int], since: dt.date, until: dt.d
     weeks = (until - since).days / DAYS_PER_WEEK
 
     people = _people(ids)
-    sessions = _count_by_school(
-        BoardSession.objects.filter(
-            school_id__in=ids,
-            board__kind=BoardKind.TEAM,
-            closed_at__isnull=False,
-            started_at__gte=start,
-            started_at__lt=end,
-        ),
-        n=Count("pk"),
-    )
-    # A visit that has not started yet has not happened, whatever the period says.
+    sessions = _count_by_school(board_sessions_held(school_ids=ids, start=start, end=end), n=Count("pk"))
     visits = _count_by_school(
-        LessonVisit.objects.filter(
-            school_id__in=ids, starts_at__gte=start, starts_at__lt=min(end, timezone.now())
-        ).exclude(status=VisitStatus.CANCELLED),
+        lesson_visits_done(school_ids=ids, start=start, end=end),
         done=Count("pk"),
         debriefed=Count("pk", filter=Q(status=VisitStatus.DONE)),
     )
     designs = _count_by_school(
-        LessonDesign.objects.filter(
-            school_id__in=ids, status__in=DESIGNS_MADE, created_at__gte=start, created_at__lt=end
-        ),
+        lesson_designs_made(school_ids=ids, start=start, end=end),
         made=Count("pk", distinct=True),  # distinct: the join to the authors repeats each design
         authors=Count("authorships"),
     )
-    answered = FeedbackResponse.objects.filter(school_id=OuterRef("school_id"), round_id=OuterRef("pk"))
-    rounds = _count_by_school(
-        FeedbackRound.objects.filter(school_id__in=ids, opened_at__gte=start, opened_at__lt=end).filter(
-            Exists(answered)
-        ),
-        n=Count("pk"),
-    )
+    rounds = _count_by_school(feedback_rounds_answered(school_ids=ids, start=start, end=end), n=Count("pk"))
 
     result = {}
     for school_id in ids:

@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("instruments.urls.lesson_design")),
     path("", include("instruments.urls.lesson_visit")),
     path("", include("instruments.urls.feedback")),
+    path("", include("instruments.urls.metrics")),
     path("school/<int:school_id>/borden/", views.board_list, name="board_list"),
     path("school/<int:school_id>/teams/<int:team_id>/bord/", views.team_board_open, name="team_board_open"),
     path(board, views.board, name="board"),
