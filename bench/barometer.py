@@ -434,6 +434,25 @@ def commit_latency(*, samples: int = 100) -> float:
     return statistics.median(found) * 1000
 
 
+def backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def process_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of a process on this machine (/proc), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # After the command name: state is field 3, utime and stime are fields 14 and 15 (proc(5)).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class RelayCounter:
     """Stands in for the outbox relay task while B is timed: the relay hands messages to the mail
     server, which is not what the budget covers. Counts what would have been enqueued."""
@@ -552,6 +571,10 @@ def measure_enqueue(*, wave_schools: int | None, profile: bool, cprofile: bool) 
     # The tick starts on a fresh connection, as a worker's task does (Celery closes old
     # connections around tasks): nothing planned and cached before it carries into the timing.
     connection.close()
+    # The server process that will run the tick's statements (the database is on this machine):
+    # its CPU time, with this process's, is what the tick costs whatever else runs here.
+    backend = backend_pid()
+    backend_cpu_before = process_cpu_s(backend)
     relay = RelayCounter()
     queries = QueryLog() if profile else None
     steps = StepTimers() if profile else None
@@ -572,6 +595,12 @@ def measure_enqueue(*, wave_schools: int | None, profile: bool, cprofile: bool) 
         load_after = os.getloadavg()[0]
         if profiler is not None:
             profiler.disable()
+    backend_cpu_after = process_cpu_s(backend) if backend_pid() == backend else None
+    backend_cpu = (
+        backend_cpu_after - backend_cpu_before
+        if backend_cpu_before is not None and backend_cpu_after is not None
+        else None
+    )
     commit_ms_after = commit_latency()
     wave_id = plan["wave_id"]
     with scopes_disabled():
@@ -600,6 +629,9 @@ def measure_enqueue(*, wave_schools: int | None, profile: bool, cprofile: bool) 
         # This process's own CPU time within the wall time: the rest is waiting on PostgreSQL (or,
         # on a busy machine, for a core); the 1-minute load average says which.
         "cpu_s": cpu,
+        # The PostgreSQL backend's CPU time for the tick (None when it could not be read): with
+        # `cpu_s`, the work itself, apart from waiting for a core on a busy machine.
+        "database_cpu_s": backend_cpu,
         "load": [round(load_before, 2), round(load_after, 2)],
         "commit_ms": [round(commit_ms_before, 2), round(commit_ms_after, 2)],
         "per_second": plan["teachers"] / seconds if seconds else 0.0,
@@ -687,6 +719,12 @@ def report(run: dict) -> str:
             f"{found['invitations']:,} invitations, {found['outbox']:,} e-mails in the outbox, "
             f"{found['wave_schools_open']:,} schools open"
             + ("" if b["complete"] else "  INCOMPLETE: " + json.dumps(found)),
+            (
+                f"  CPU: {b['cpu_s']:.1f} s this process + {b['database_cpu_s']:.1f} s its PostgreSQL backend = "
+                f"{b['cpu_s'] + b['database_cpu_s']:.1f} s of work (the wall time less waiting for a core and the disk)"
+                if b.get("database_cpu_s") is not None
+                else "  CPU of the PostgreSQL backend: not readable here (not a local server?)"
+            ),
             f"  one-row INSERT + COMMIT on this database: median {b['commit_ms'][0]:.1f} ms before, "
             f"{b['commit_ms'][1]:.1f} ms after (the disk's fsync, under every transaction)",
             (
