@@ -11,6 +11,8 @@ changing the data the walk goes on reading.
 
 Pages of the same route are walked a few times per role (`PER_ROUTE`), not once per id: the
 demo has hundreds of cards, visits and teams, and each route's rule is the same for all of them.
+A route asked with other query parameters (the calendar by `?week=` or by `?maand=`) counts as
+another page: it is drawn differently.
 The Django admin (`/beheer/`) is Django's own: an admin's link to it is checked to open, and any
 other role must not be shown it at all.
 
@@ -25,7 +27,7 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -154,6 +156,11 @@ def route_of(url: str) -> str | None:
         return None
 
 
+def page_kind(url: str) -> tuple[str | None, tuple[str, ...]]:
+    """A URL's route and the names (not the values) of its query parameters."""
+    return route_of(url), tuple(sorted(parse_qs(urlsplit(url).query, keep_blank_values=True)))
+
+
 def rule_refusal(user, target: Target) -> int | None:
     """What the central access rule answers `user` for `target` before its view runs: 403, 404,
     or None when it admits them (the middleware's own check, not a copy of it)."""
@@ -184,16 +191,17 @@ def empty_submission(client: Client, target: Target) -> int:
     return response.status_code
 
 
-def walk(user, role: str, *, submit: bool = True) -> Walk:
-    """Breadth-first from the landing page over everything the pages show `user`; with `submit`,
-    every unsafe target is also checked (see the module's docstring)."""
+def walk(user, role: str, *, submit: bool = True, fragments: bool = True, per_route: int = PER_ROUTE) -> Walk:
+    """Breadth-first from the landing page over everything the pages show `user`, `per_route`
+    URLs of each kind of page; with `submit`, every unsafe target is also checked (see the
+    module's docstring); with `fragments`, every htmx GET target is fetched as htmx does."""
     client = Client()
     client.force_login(user)
     result = Walk(role=role)
     admin_site = reverse("admin:index")
     logout = reverse("logout")
     seen: set[tuple[str, bool]] = set()
-    per_route: Counter[tuple[str, str]] = Counter()
+    walked: Counter[tuple] = Counter()
     queue: deque[Target] = deque([Target(url="/", kind="link", source="(start)")])
 
     def problem(target: Target, what: str) -> None:
@@ -215,18 +223,21 @@ def walk(user, role: str, *, submit: bool = True) -> Walk:
                     problem(target, f"answers {status}")
             continue
         htmx = target.kind == "hx-get"
+        if htmx and not fragments:
+            continue
         key = (target.url, htmx) if target.method == "get" else (target.url, target.method)
         if key in seen:
             continue
-        route = route_of(target.url)
+        route, parameters = page_kind(target.url)
         if route is None:
             problem(target, "matches no route (404)")
             seen.add(key)
             continue
-        if per_route[(route, target.method)] >= PER_ROUTE:
+        kind = (route, parameters, target.method, htmx)
+        if walked[kind] >= per_route:
             continue
         seen.add(key)
-        per_route[(route, target.method)] += 1
+        walked[kind] += 1
         result.requests += 1
 
         if target.method != "get":
