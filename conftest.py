@@ -39,9 +39,54 @@ def _clear_cache():
     yield
 
 
-@pytest.fixture
-def world(db):
-    """The shared two-region world (leerkracht/tests/world.py)."""
-    from leerkracht.tests.world import build_world
+_MIGRATION_ROWS = pytest.StashKey[object]()
 
-    return build_world()
+
+@pytest.fixture(scope="session", autouse=True)
+def _migration_rows(request, django_db_setup, django_db_blocker):
+    """The data migrations' rows, taken once per test process (see the teardown hook below)."""
+    from leerkracht.tests.world import MigrationRows
+
+    with django_db_blocker.unblock():
+        request.config.stash[_MIGRATION_ROWS] = MigrationRows.take()
+
+
+def _flushes(item) -> bool:
+    """Whether pytest-django ends this test with a flush (a transactional test), as it decides."""
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(
+        (marker is not None and marker.kwargs.get("transaction"))
+        or "transactional_db" in names
+        or "live_server" in names
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush, write the data migrations' rows back: whichever test
+    this process runs next (pytest-xdist hands files out in any order) finds them."""
+    result = yield
+    migration_rows = item.config.stash.get(_MIGRATION_ROWS, None)
+    # Not after the last test: the test database is gone by then (torn down in its teardown).
+    if migration_rows is not None and nextitem is not None and _flushes(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            migration_rows.restore()
+    return result
+
+
+@pytest.fixture(scope="session")
+def world_snapshot(django_db_setup, django_db_blocker):
+    """The two-region world's rows, built once per test process (leerkracht/tests/world.py)."""
+    from leerkracht.tests.world import WorldSnapshot
+
+    with django_db_blocker.unblock():
+        return WorldSnapshot.take()
+
+
+@pytest.fixture
+def world(db, world_snapshot):
+    """The shared two-region world (leerkracht/tests/world.py), the same in every test."""
+    return world_snapshot.restore()

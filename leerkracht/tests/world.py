@@ -247,3 +247,130 @@ EXPECTED_VISIBLE = {
     Role.VERANDERCOACH: (0, 1),
     Role.BESTUURDER: (0, 1),
 }
+
+
+# --- Built once, restored per test ----------------------------------------------------------------
+
+
+@dataclass
+class WorldSnapshot:
+    """The rows `build_world` writes, taken once per test process, and the `World` that names
+    them. Building the world through the services costs about a second; writing its rows back
+    costs one INSERT per table, so each test gets the same world for a fraction of that.
+
+    The rows are written back raw (as `loaddata` does: no `save()`, no signals, no `auto_now`), with
+    their own keys, inside the test's transaction; the sequences stay ahead of those keys, because
+    the snapshot was built (and rolled back) on the same database before any test ran."""
+
+    world: World
+    rows: list[tuple[type, list]]  # (model, instances) in the order the models are registered
+
+    @classmethod
+    def take(cls) -> WorldSnapshot:
+        """Build the world in a transaction, copy the rows it wrote, roll it back."""
+        from django.db import transaction
+
+        from leerkracht.tenancy import scopes_disabled
+
+        with scopes_disabled(), transaction.atomic():
+            before = rows_take()
+            world = build_world()
+            after = rows_take()
+            rows = []
+            for model, found in after.items():
+                changed = [pk for pk, values in before[model].items() if found.get(pk) != values]
+                if changed:
+                    # A row that existed before (a migration's) and was changed would not be
+                    # changed back by writing the new rows: the snapshot would lie.
+                    raise AssertionError(f"build_world changed existing {model.__name__} rows {changed[:5]}")
+                new = [pk for pk in found if pk not in before[model]]
+                if new:
+                    rows.append((model, list(model._base_manager.filter(pk__in=new).order_by("pk"))))
+            transaction.set_rollback(True)
+        return cls(world=world, rows=rows)
+
+    def restore(self) -> World:
+        """Write the world's rows into the current test's database; a fresh copy of the `World`
+        (tests change their instances)."""
+        import copy
+
+        rows_insert(self.rows)
+        return copy.deepcopy(self.world)
+
+
+def concrete_models(*, own_only: bool = False) -> list[type]:
+    """Every table Django manages (or only those of the platform's own apps, the repository's
+    top-level packages)."""
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed
+        and not model._meta.proxy
+        and not model._meta.swapped
+        and (not own_only or Path(model._meta.app_config.path).parent == Path(settings.BASE_DIR))
+    ]
+
+
+def rows_take(*, own_only: bool = False) -> dict[type, dict]:
+    """Every row of every table, as {model: {pk: values}}."""
+    found = {}
+    for model in concrete_models(own_only=own_only):
+        fields = [field.attname for field in model._meta.concrete_fields]
+        found[model] = {values[0]: values for values in model._base_manager.values_list("pk", *fields)}
+    return found
+
+
+def rows_insert(rows: list[tuple[type, list]]) -> None:
+    """Write model instances back raw, with their keys, in one transaction (foreign keys are
+    checked at its end, so the order of the tables does not matter)."""
+    import copy
+
+    from django.db import transaction
+
+    from leerkracht.tenancy import scopes_disabled
+
+    with scopes_disabled(), transaction.atomic():
+        for model, instances in rows:
+            model._base_manager._insert(
+                copy.deepcopy(instances),
+                fields=list(model._meta.concrete_fields),
+                raw=True,
+            )
+
+
+@dataclass
+class MigrationRows:
+    """The rows the platform's data migrations load (the regions, the shipped questionnaires).
+    The flush that ends a transactional test (a browser test, a race between threads) empties
+    every table, these included; they are written back after it, so the next test on that
+    process finds the database as migrated, whatever ran before it."""
+
+    rows: list[tuple[type, list]]
+
+    @classmethod
+    def take(cls) -> MigrationRows:
+        from leerkracht.tenancy import scopes_disabled
+
+        with scopes_disabled():
+            taken = rows_take(own_only=True)
+            return cls(
+                rows=[
+                    (model, list(model._base_manager.filter(pk__in=list(found)).order_by("pk")))
+                    for model, found in taken.items()
+                    if found
+                ]
+            )
+
+    def restore(self) -> None:
+        """Write back the rows of every table the flush left empty (a test's own fixture may
+        have put some back already, under other keys)."""
+        from leerkracht.tenancy import scopes_disabled
+
+        with scopes_disabled():
+            empty = [(model, instances) for model, instances in self.rows if not model._base_manager.exists()]
+        rows_insert(empty)
