@@ -21,7 +21,9 @@ from schools.models import Phase
 from schools.services import team_membership_add
 from schools.tests.factories import SchoolFactory, TeamFactory, UserFactory
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+pytestmark = pytest.mark.postgresql(
+    "row locks and waits on another transaction's unique keys (SQLite locks the whole database)"
+)
 
 
 def race(function, count=2):
