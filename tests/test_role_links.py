@@ -200,7 +200,7 @@ def walk(user, role: str, *, submit: bool = True, fragments: bool = True, per_ro
     result = Walk(role=role)
     admin_site = reverse("admin:index")
     logout = reverse("logout")
-    seen: set[tuple[str, bool]] = set()
+    seen: set[tuple[str, bool | str]] = set()  # (url, htmx) for GET, (url, method) otherwise
     walked: Counter[tuple] = Counter()
     queue: deque[Target] = deque([Target(url="/", kind="link", source="(start)")])
 
