@@ -155,11 +155,17 @@ def wave_plan(
 
 
 def waves_plan_all(*, now: dt.datetime | None = None) -> int:
-    """Plan every wave for the schools in scope that do not have their moment yet (a school that
-    started after a relative wave was made gets it here). Returns how many rows were added."""
+    """Plan every wave that is not cancelled for the schools of its selection that do not have
+    their moment yet (a school that started after a relative wave was made gets it here).
+    Returns how many rows were added."""
+    from barometer.selectors.planning import wave_selection_school_ids  # the selection reads this module
+
     now = now or timezone.now()
-    published = Wave.objects.filter(version__status=VersionStatus.PUBLISHED).select_related("version")
-    return sum(wave_plan(wave=wave, now=now) for wave in published.order_by("pk"))
+    published = Wave.objects.filter(version__status=VersionStatus.PUBLISHED, cancelled_at__isnull=True)
+    return sum(
+        wave_plan(wave=wave, now=now, school_ids=wave_selection_school_ids(wave=wave))
+        for wave in published.select_related("version").order_by("pk")
+    )
 
 
 # --- The tick ----------------------------------------------------------------------------------

@@ -452,11 +452,6 @@ def test_a_moment_whose_time_has_come_but_did_not_open_yet_also_stops_changes(pl
         services.wave_update(wave=planned, settings=settings_for(version), now=opens_at)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="waves_plan_all (barometer/services/waves.py) plans every published wave for every participating "
-    "school: it should skip cancelled waves and pass wave_selection_school_ids(wave=…) to wave_plan",
-)
 def test_the_daily_planning_keeps_to_the_selection_and_skips_cancelled_waves(world, staff, version, admin, all_schools):
     selected = services.wave_create(settings=settings_for(version), user=admin)
     cancelled = services.wave_create(settings=settings_for(version, name="Weg"), user=admin)
