@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import random
 import re
 from collections.abc import Iterable, Mapping
 
@@ -212,6 +213,30 @@ def _answered_on(now: dt.datetime) -> dt.datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _response_rows(
+    *, invitation: Invitation, version_id: int, questions_by_id, cleaned
+) -> tuple[Response, list[Answer]]:
+    """The anonymous rows of one submitted questionnaire. Nothing of the person goes in: not the
+    user, not the invitation, not a time. School and team are kept for the results, which
+    suppress groups smaller than the threshold."""
+    response = Response(
+        school_id=invitation.school_id, team_id=invitation.team_id, wave_id=invitation.wave_id, version_id=version_id
+    )
+    answers = [
+        Answer(
+            school_id=invitation.school_id,
+            team_id=invitation.team_id,
+            wave_id=invitation.wave_id,
+            response=response,
+            question_id=question_id,
+            value=None if questions_by_id[question_id].kind == QuestionKind.OPEN else value,
+            text=value if questions_by_id[question_id].kind == QuestionKind.OPEN else "",
+        )
+        for question_id, value in cleaned.items()
+    ]
+    return response, answers
+
+
 def response_submit(
     *, invitation: Invitation, questions: Iterable[Question], answers: Mapping[int, int | str | None]
 ) -> Response:
@@ -226,34 +251,72 @@ def response_submit(
     now = timezone.now()
     with transaction.atomic():
         locked = _lock(invitation, now=now)
-        # Nothing of the person goes in: not the user, not the invitation, not a time. School and
-        # team are kept for the results, which suppress groups smaller than the threshold.
-        response = Response.objects.create(
-            school_id=locked.school_id,
-            team_id=locked.team_id,
-            wave_id=locked.wave_id,
+        response, rows = _response_rows(
+            invitation=locked,
             version_id=invitation.wave.version_id,
+            questions_by_id={question.pk: question for question in questions},
+            cleaned=cleaned,
         )
-        by_id = {question.pk: question for question in questions}
-        Answer.objects.bulk_create(
-            [
-                Answer(
-                    school_id=locked.school_id,
-                    team_id=locked.team_id,
-                    wave_id=locked.wave_id,
-                    response=response,
-                    question_id=question_id,
-                    value=None if by_id[question_id].kind == QuestionKind.OPEN else value,
-                    text=value if by_id[question_id].kind == QuestionKind.OPEN else "",
-                )
-                for question_id, value in cleaned.items()
-            ]
-        )
+        response.save(force_insert=True)
+        Answer.objects.bulk_create(rows)
         locked.answered_at = _answered_on(now)
         locked.draft = None
         locked.save(update_fields=["answered_at", "draft"])
     invitation.answered_at, invitation.draft = locked.answered_at, None
     return response
+
+
+def responses_submit_many(
+    *,
+    wave_school: WaveSchool,
+    questions: Iterable[Question],
+    submissions: Iterable[tuple[Invitation, Mapping[int, int | str | None]]],
+) -> int:
+    """Submit many questionnaires of one school's moment at once (the demo's teachers, a batch of
+    paper forms typed in): each checked as `response_submit` checks it, all written in one
+    transaction with a few statements instead of five per person. The invitations are locked
+    together, so a teacher answering online at the same moment is answered once either way.
+    All or nothing: AlreadyAnswered, InvitationClosed or ValidationError for any of them writes
+    none. Returns the number of responses written."""
+    questions = list(questions)
+    by_id = {question.pk: question for question in questions}
+    if any(question.version_id != wave_school.wave.version_id for question in questions):
+        raise ValueError("questions of another version than the moment's wave")
+    cleaned = {
+        invitation.pk: answers_clean(questions=questions, answers=answers, require=True)
+        for invitation, answers in submissions
+    }
+    if not cleaned:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        locked = list(
+            Invitation.objects.select_for_update(of=("self",)).filter(pk__in=list(cleaned), wave_school=wave_school)
+        )
+        if len(locked) != len(cleaned):
+            raise ValueError("invitations of another moment than the one given")
+        wave_school = WaveSchool.objects.select_related("wave").get(pk=wave_school.pk)
+        written: list[tuple[Response, list[Answer]]] = []
+        for invitation in locked:
+            state = _state(answered_at=invitation.answered_at, wave_school=wave_school, now=now)
+            if state is InvitationState.ANSWERED:
+                raise AlreadyAnswered
+            if state is not InvitationState.OPEN:
+                raise InvitationClosed
+            response, answers = _response_rows(
+                invitation=invitation,
+                version_id=wave_school.wave.version_id,
+                questions_by_id=by_id,
+                cleaned=cleaned[invitation.pk],
+            )
+            written.append((response, answers))
+        # The keys are random already; written in a shuffled order, the rows' physical order does
+        # not follow the invitations' either.
+        random.SystemRandom().shuffle(written)
+        Response.objects.bulk_create([response for response, _answers in written])
+        Answer.objects.bulk_create([answer for _response, answers in written for answer in answers], batch_size=2000)
+        Invitation.objects.filter(pk__in=list(cleaned)).update(answered_at=_answered_on(now), draft=None)
+    return len(written)
 
 
 def invitation_drafts_clear(*, wave_school_ids: Iterable[int]) -> int:

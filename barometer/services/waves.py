@@ -451,13 +451,16 @@ INVITATION_COLUMNS = ("school", "wave_school", "wave", "user", "team", "nonce", 
 EMAIL_COLUMNS = ("school", "invitation", "kind", "status")
 
 
-def wave_schools_invite(*, school_ids: Sequence[int], wave_school_ids: Sequence[int]) -> int:
+def wave_schools_invite(*, school_ids: Sequence[int], wave_school_ids: Sequence[int], mail: bool = True) -> int:
     """Invite every teacher of these schools' open moments (one invitation per teacher per wave,
     with a fresh secret nonce; only the token's digest is stored), make one INVITE e-mail per new
     invitation and enqueue the sender. Set-based: a few statements per transaction of whole
     schools (up to about BAROMETER_EMAIL_CHUNK teachers), however many teachers. Running it again
     adds only teachers who are new. Returns how many invitations this run added (a concurrent run
-    counts the others)."""
+    counts the others).
+
+    `mail=False` makes the invitations without e-mails, for moments nobody is to be written
+    about: the demo's waves, which are over before anyone could read a mail."""
     from barometer import tasks
 
     moments = _open_wave_schools(school_ids=school_ids, wave_school_ids=wave_school_ids)
@@ -487,16 +490,19 @@ def wave_schools_invite(*, school_ids: Sequence[int], wave_school_ids: Sequence[
             # No conflict target: the e-mail's uniqueness per invitation and kind may be a partial
             # index (reminders sent by hand are unique per day instead), which a named target
             # would have to repeat the condition of.
-            _insert(
-                InvitationEmail,
-                columns=EMAIL_COLUMNS,
-                rows=[
-                    (school_id, pk, EmailKind.INVITE.value, EmailStatus.PENDING.value)
-                    for pk, school_id in sorted(invited)
-                ],
-                conflict=(),
-            )
+            if mail:
+                _insert(
+                    InvitationEmail,
+                    columns=EMAIL_COLUMNS,
+                    rows=[
+                        (school_id, pk, EmailKind.INVITE.value, EmailStatus.PENDING.value)
+                        for pk, school_id in sorted(invited)
+                    ],
+                    conflict=(),
+                )
         added += len(invited)
+    if not mail:
+        return added
     tasks.wave_schools_emails_send.delay(
         school_ids=sorted({moment.school_id for moment in moments}),
         wave_school_ids=[moment.pk for moment in moments],

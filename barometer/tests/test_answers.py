@@ -713,3 +713,87 @@ def test_drafts_of_closed_moments_are_emptied_and_open_ones_kept(setting):
     WaveSchool.objects.filter(pk=setting.wave_school.pk).update(status=WaveSchoolStatus.CLOSED)
     assert services.invitation_drafts_clear(wave_school_ids=[setting.wave_school.pk]) == 1
     assert reload(setting.invitation).draft is None
+
+
+# --- Many at once (the demo, paper forms typed in) ----------------------------------------------
+
+
+def _colleagues(setting: Setting, count: int) -> list[tuple[Invitation, str]]:
+    return [
+        invite(setting.wave_school, team_membership_add(user=UserFactory(), team=setting.world.home_team).user,
+               team=setting.world.home_team)
+        for _ in range(count)
+    ]  # fmt: skip
+
+
+def _values(setting: Setting, enthusiasm: int) -> dict[int, int | str]:
+    q = setting.questions()
+    return {
+        q["helpt-resultaten"].pk: 4,
+        q["school-gaat-door"].pk: 1,
+        q["gebruik-bord"].pk: 5,
+        q["coach-bekend"].pk: 0,
+        q["enthousiasme"].pk: enthusiasm,
+        q["belangrijkste"].pk: SECRET_TEXT,
+    }
+
+
+def test_many_submitted_at_once_make_one_anonymous_response_each_and_mark_every_invitation(setting):
+    invitations = [setting.invitation] + [invitation for invitation, _token in _colleagues(setting, 3)]
+    questions = list(setting.questions().values())
+    written = services.responses_submit_many(
+        wave_school=setting.wave_school,
+        questions=questions,
+        submissions=[(invitation, _values(setting, n + 1)) for n, invitation in enumerate(invitations)],
+    )
+    assert written == 4
+    assert Response.objects.filter(wave=setting.wave_school.wave).count() == 4
+    enthusiasm = setting.questions()["enthousiasme"]
+    assert sorted(Answer.objects.filter(question=enthusiasm).values_list("value", flat=True)) == [1, 2, 3, 4]
+    assert Answer.objects.count() == 4 * 6
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    assert {reload(invitation).answered_at for invitation in invitations} == {midnight}
+
+
+def test_many_at_once_are_all_or_nothing_when_one_was_answered_already(setting):
+    (other, _token), *_rest = _colleagues(setting, 2)
+    questions = list(setting.questions().values())
+    services.response_submit(invitation=other, questions=questions, answers=_values(setting, 5))
+    with pytest.raises(services.AlreadyAnswered):
+        services.responses_submit_many(
+            wave_school=setting.wave_school,
+            questions=questions,
+            submissions=[(setting.invitation, _values(setting, 3)), (other, _values(setting, 2))],
+        )
+    assert Response.objects.count() == 1, "only the earlier answer"
+    assert reload(setting.invitation).answered_at is None
+
+
+def test_many_at_once_are_refused_for_a_closed_moment_or_a_missing_answer(setting):
+    questions = list(setting.questions().values())
+    incomplete = _values(setting, 3)
+    del incomplete[setting.questions()["enthousiasme"].pk]
+    with pytest.raises(ValidationError):
+        services.responses_submit_many(
+            wave_school=setting.wave_school, questions=questions, submissions=[(setting.invitation, incomplete)]
+        )
+    WaveSchool.objects.filter(pk=setting.wave_school.pk).update(status=WaveSchoolStatus.CLOSED)
+    with pytest.raises(services.InvitationClosed):
+        services.responses_submit_many(
+            wave_school=setting.wave_school,
+            questions=questions,
+            submissions=[(setting.invitation, _values(setting, 3))],
+        )
+    assert Response.objects.count() == 0
+
+
+def test_many_at_once_refuse_an_invitation_of_another_moment(setting, world):
+    other_moment = make_wave_school(world.home, setting.version)
+    stranger, _token = invite(other_moment, UserFactory())
+    with pytest.raises(ValueError, match="another moment"):
+        services.responses_submit_many(
+            wave_school=setting.wave_school,
+            questions=list(setting.questions().values()),
+            submissions=[(setting.invitation, _values(setting, 3)), (stranger, _values(setting, 3))],
+        )
+    assert Response.objects.count() == 0
