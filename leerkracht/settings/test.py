@@ -36,6 +36,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # and the test itself would share (and lock) one connection. With a file each thread has its
     # own, and the write-ahead log (base.py) lets them read while another writes. The process id
     # keeps two test runs on one machine apart; the file is removed when the run ends.
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(Path(tempfile.gettempdir()) / f"leerkracht-test-{os.getpid()}.sqlite3")
-    }
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"leerkracht-test-{os.getpid()}.sqlite3")}
