@@ -34,6 +34,7 @@ SECTIONS = (
     ("instruments:lesson_visit", "visits"),
     ("instruments:feedback", "voice"),
     ("instruments:pupil_input", "boards"),
+    ("instruments:school_rhythm", ""),  # all four instruments at once: no one menu item is current
     ("instruments:", "boards"),
 )
 

@@ -5,7 +5,7 @@ Exactly once where it matters, by constraint and status rather than by luck:
 - a school's moment in a wave (`WaveSchool`) opens by a conditional update from PLANNED, so a
   beat tick delivered twice opens it once; a cancelled wave's moments are CANCELLED, which no
   step of the tick ever selects;
-- one `Invitation` per teacher per wave (unique), made with `bulk_create(ignore_conflicts)`;
+- one `Invitation` per teacher per wave (unique), inserted set-based with `ON CONFLICT DO NOTHING`;
 - one `InvitationEmail` per invitation and kind (unique), claimed and marked SENT in the same
   transaction that writes the message to the outbox; a reminder an admin sends by hand
   ("Herinnering nu versturen") is kind MANUAL and unique per invitation and Amsterdam day instead.

@@ -44,6 +44,14 @@ def test_the_menu_marks_the_instrument_of_the_page(client, world):
     assert b"Lesbezoeken" in current and b"Lesontwerpen" not in current
 
 
+def test_the_rhythm_of_all_four_instruments_marks_none_of_them(client, world):
+    client.force_login(world.users[Role.SCHOOLCOACH])
+    response = client.get(f"/school/{world.home.pk}/ritme/")
+    assert response.status_code == 200
+    current = {label.decode() for label in re.findall(rb'aria-current="page">([^<]+)<', response.content)}
+    assert not current & set(LABELS), "no instrument in the menu is marked as the page"
+
+
 def test_pages_outside_a_school_offer_no_instruments(client, world):
     client.force_login(world.users[Role.LERAAR])
     response = client.get("/mijn-scholen/")
