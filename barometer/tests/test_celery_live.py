@@ -9,7 +9,7 @@ committed rows in the test database, hence `transactional_db`. Run with `-s` to 
 each test prints (steps timed; where each kill landed; duplicate deliveries).
 
 These need PostgreSQL (DATABASE_URL) and Redis (REDIS_URL). Without them they skip with the
-reason; in CI (CI set) they fail instead, never skip.
+reason; in CI's run on PostgreSQL (CI set) they fail instead, never skip.
 """
 
 from __future__ import annotations
@@ -67,8 +67,11 @@ def _require_postgresql_and_redis() -> None:
         missing.append("REDIS_URL is not set")
     if missing:
         reason = "a real Celery worker needs PostgreSQL and Redis: " + "; ".join(missing) + "."
-        if in_ci():
-            pytest.fail(f"{reason} These tests are never skipped in CI.", pytrace=False)
+        # CI runs the suite twice: on PostgreSQL and Redis, where these must run (a missing Redis
+        # there is a broken set-up, not a reason to skip), and on the embedded default, where
+        # there is nothing for a worker to talk to.
+        if in_ci() and connection.vendor == "postgresql":
+            pytest.fail(f"{reason} These tests are never skipped in CI's PostgreSQL run.", pytrace=False)
         pytest.skip(reason)
 
 
