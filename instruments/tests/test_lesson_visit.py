@@ -668,3 +668,15 @@ def test_every_lesson_visit_page_and_partial_has_no_inline_code(client, world, h
         response = client.get(url, **headers)
         assert response.status_code == 200, url
         assert inline_code(response.content.decode()) == [], url
+
+
+@pytest.mark.parametrize("week", ["9999-W52", "0001-W01", "2026-W99"])
+def test_a_week_outside_the_calendar_shows_this_week_instead_of_failing(client, home, coach, week):
+    """The first and last weeks a date can hold have no neighbour to link to: a week that far
+    out is read as no week at all, as the month already is."""
+    client.force_login(coach)
+    response = client.get(f"/school/{home.pk}/lesbezoeken/?week={week}")
+    assert response.status_code == 200
+    from instruments import weeks
+
+    assert f"week {weeks.week_number(weeks.this_week())} ·" in response.content.decode()

@@ -164,7 +164,8 @@ def calendar_period(query) -> Period:
         year, month = int(match[1]), int(match[2])
         if 1 <= month <= 12 and 2000 <= year <= 2100:
             return _month_period(dt.date(year, month, 1))
-    if match := WEEK_PATTERN.match(query.get("week", "").strip()):
+    if (match := WEEK_PATTERN.match(query.get("week", "").strip())) and 2000 <= int(match[1]) <= 2100:
+        # Bounded like the month: the first and last weeks a date can hold have no neighbour.
         try:
             return _week_period(dt.date.fromisocalendar(int(match[1]), int(match[2]), 1))
         except ValueError:
