@@ -109,3 +109,12 @@ def test_team_api_answers_what_the_team_page_answers_for_every_school(client, wo
         if (page.status_code, page_teams) != (api.status_code, api_teams):
             differences.append((school.name, page.status_code, page_teams, api.status_code, api_teams))
     assert differences == []
+
+
+def test_a_browser_asking_the_api_for_html_gets_json_outside_development(client, world):
+    """The browsable API renders forms and the API's structure for anyone who opens it in a
+    browser: outside development the API answers JSON only (here: test settings, DEBUG off)."""
+    client.force_login(world.users[Role.ADMIN])
+    response = client.get("/api/v1/schools/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
