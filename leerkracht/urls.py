@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("barometer.urls_answers")),
 ]
 
+handler400 = "leerkracht.errors.bad_request"
 handler404 = "leerkracht.errors.not_found"
 handler403 = "leerkracht.errors.forbidden"

@@ -124,3 +124,28 @@ def test_every_route_that_answers_a_page_has_no_inline_code(client, world):
                     problems.append(f"{url} {headers}: {found}")
     assert problems == []
     assert checked > 100, f"only {checked} pages answered: the walk is not reaching the routes"
+
+
+NUL_ADDRESSES = [
+    "/stem/%00/",
+    "/s/%00",
+    "/stem/?code=%00",
+    "/agenda/%00.ics",
+    "/school/{school}/teams/?q=%00",
+    "/school/{school}/?%00=1",
+]
+
+
+@pytest.mark.parametrize("address", NUL_ADDRESSES)
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "schoolleider"])
+def test_a_nul_character_in_the_address_answers_our_400_page_never_a_500(client, world, address, signed_in):
+    """PostgreSQL cannot hold a NUL character; in a path or query value it used to reach the
+    database and raise. Refused up front, with the platform's own page and its headers."""
+    from leerkracht.roles import Role
+
+    if signed_in:
+        client.force_login(world.users[Role.SCHOOLLEIDER])
+    response = client.get(address.format(school=world.home.pk))
+    assert response.status_code == 400
+    assert "Dit adres klopt niet" in response.content.decode()
+    assert "Content-Security-Policy" in response
