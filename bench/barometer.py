@@ -497,7 +497,7 @@ class StepTimers:
     # attributes, so wrapping the attribute times every call.
     STEPS = [
         ("barometer.services.waves", "wave_schools_invite", "invite a batch of schools (incl. its sender, eager)"),
-        ("barometer.services.waves", "_teachers_by_school", "  the batch's teachers (two queries)"),
+        ("barometer.services.waves", "wave_schools_teachers", "  the batch's teachers (two queries)"),
         ("barometer.services.waves", "_invitation_row", "  a teacher's nonce and token digest"),
         ("barometer.services.waves", "_insert", "  INSERT … ON CONFLICT … RETURNING (all three tables)"),
         ("barometer.services.waves", "wave_schools_emails_send", "  write the batch's e-mails to the outbox"),

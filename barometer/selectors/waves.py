@@ -6,6 +6,7 @@ which lives apart from the anonymous answers (DESIGN.md §5).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count
@@ -20,22 +21,29 @@ from schools.models import SchoolMembership, TeamMembership
 TEACHER_ROLES = (Role.LERAAR, Role.SCHOOLCOACH)
 
 
+def wave_schools_teachers(*, school_ids: Sequence[int]) -> dict[int, dict[int, int | None]]:
+    """Per school, its active teachers as {user id: their first team's id (lowest id) or None}:
+    active team members with their lowest team, then active leraren and schoolcoaches without
+    one. Two queries however many schools (the invite reads a batch of 100 at once)."""
+    teachers: dict[int, dict[int, int | None]] = {school_id: {} for school_id in school_ids}
+    in_teams = (
+        TeamMembership.objects.filter(school_id__in=school_ids, user__is_active=True)
+        .order_by("school_id", "user_id", "team_id")
+        .values_list("school_id", "user_id", "team_id")
+    )
+    for school_id, user_id, team_id in in_teams:
+        teachers[school_id].setdefault(user_id, team_id)
+    in_roles = SchoolMembership.objects.filter(
+        school_id__in=school_ids, role__in=TEACHER_ROLES, user__is_active=True
+    ).values_list("school_id", "user_id")
+    for school_id, user_id in in_roles:
+        teachers[school_id].setdefault(user_id, None)
+    return teachers
+
+
 def wave_school_teachers(*, school_id: int) -> dict[int, int | None]:
     """The school's active teachers as {user id: their first team's id (lowest id) or None}."""
-    teachers: dict[int, int | None] = {}
-    in_teams = (
-        TeamMembership.objects.filter(school_id=school_id, user__is_active=True)
-        .order_by("user_id", "team_id")
-        .values_list("user_id", "team_id")
-    )
-    for user_id, team_id in in_teams:
-        teachers.setdefault(user_id, team_id)
-    in_roles = SchoolMembership.objects.filter(
-        school_id=school_id, role__in=TEACHER_ROLES, user__is_active=True
-    ).values_list("user_id", flat=True)
-    for user_id in in_roles:
-        teachers.setdefault(user_id, None)
-    return teachers
+    return wave_schools_teachers(school_ids=[school_id])[school_id]
 
 
 @dataclass(frozen=True)

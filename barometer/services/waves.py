@@ -57,10 +57,10 @@ from barometer.models import (
     WaveSchoolStatus,
     WaveTiming,
 )
-from barometer.selectors.waves import TEACHER_ROLES
+from barometer.selectors.waves import wave_schools_teachers
 from barometer.services.answers import invitation_drafts_clear, invitation_token, token_digest
 from leerkracht import tenancy
-from schools.models import Phase, School, SchoolMembership, TeamMembership
+from schools.models import Phase, School
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PARTICIPATING_PHASES = (Phase.YEAR_1, Phase.YEAR_2, Phase.SENIOR)
@@ -413,26 +413,6 @@ def _open_wave_schools(*, school_ids: Iterable[int], wave_school_ids: Iterable[i
     )
 
 
-def _teachers_by_school(*, school_ids: Sequence[int]) -> dict[int, dict[int, int | None]]:
-    """`wave_school_teachers` for many schools in two queries: per school {user id: their first
-    team's id (lowest id) or None}. The same rule (active team members with their lowest team,
-    then active teachers and schoolcoaches without one); a test holds the two equal."""
-    teachers: dict[int, dict[int, int | None]] = {school_id: {} for school_id in school_ids}
-    in_teams = (
-        TeamMembership.objects.filter(school_id__in=school_ids, user__is_active=True)
-        .order_by("school_id", "user_id", "team_id")
-        .values_list("school_id", "user_id", "team_id")
-    )
-    for school_id, user_id, team_id in in_teams:
-        teachers[school_id].setdefault(user_id, team_id)
-    in_roles = SchoolMembership.objects.filter(
-        school_id__in=school_ids, role__in=TEACHER_ROLES, user__is_active=True
-    ).values_list("school_id", "user_id")
-    for school_id, user_id in in_roles:
-        teachers[school_id].setdefault(user_id, None)
-    return teachers
-
-
 @dataclass(frozen=True)
 class _Nonce:
     """What `invitation_token` reads of an invitation: its nonce. The digest is computed before
@@ -466,7 +446,7 @@ def wave_schools_invite(*, school_ids: Sequence[int], wave_school_ids: Sequence[
     moments = _open_wave_schools(school_ids=school_ids, wave_school_ids=wave_school_ids)
     if not moments:
         return 0
-    teachers = _teachers_by_school(school_ids=sorted({moment.school_id for moment in moments}))
+    teachers = wave_schools_teachers(school_ids=sorted({moment.school_id for moment in moments}))
     added = 0
     seen: set[tuple[int, int]] = set()
     for group in _school_groups(moments=moments, teachers=teachers):
