@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import secrets
 from decimal import Decimal
 
 from django import template
 from django.core.cache import caches
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -128,7 +130,13 @@ def card_url(card, name: str) -> str:
 # goal's version, the week, whether the viewer may edit...): a changed card gets a new key, so a
 # stale one is never read. The CSRF token differs per person, so cards are stored with a
 # placeholder in its place and the viewer's own token is put in on the way out.
-_CSRF_PLACEHOLDER = "csrf-placeholder-8c0e2f4a"
+# Security: the placeholder must be impossible to type. A fixed word could be put in a card's
+# title, and every viewer of the board would then see their own token in that card. This one is
+# random per process (no one can know it) and holds `<` and `"`, which autoescaping always turns
+# into entities, so no escaped text can contain it; it is passed in as safe so `{% csrf_token %}`
+# writes it as it is. It is part of the cache key as well: a cache shared between processes would
+# otherwise hand one process's placeholder to another, which would not replace it.
+_CSRF_PLACEHOLDER = mark_safe(f'<"csrf-{secrets.token_hex(16)}">')  # noqa: S308 (ours, see above)
 
 
 class CardCacheNode(template.Node):
@@ -138,7 +146,7 @@ class CardCacheNode(template.Node):
     def render(self, context):
         if self.live is not None and self.live.resolve(context):
             return self.nodelist.render(context)  # a card showing this request's form and errors
-        raw = "\x1f".join(str(part.resolve(context)) for part in self.parts)
+        raw = "\x1f".join([_CSRF_PLACEHOLDER, *(str(part.resolve(context)) for part in self.parts)])
         key = "card:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
         fragments = caches["fragments"]
         html = fragments.get(key)
@@ -147,7 +155,7 @@ class CardCacheNode(template.Node):
                 html = self.nodelist.render(context)
             fragments.set(key, html)
         token = context.get("csrf_token")
-        return mark_safe(html.replace(_CSRF_PLACEHOLDER, str(token) if token else ""))  # noqa: S308 (rendered by us)
+        return mark_safe(html.replace(_CSRF_PLACEHOLDER, escape(token) if token else ""))  # noqa: S308 (rendered by us)
 
 
 @register.tag
