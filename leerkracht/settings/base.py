@@ -184,6 +184,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
+# How many proxies in front of the application append the client's address to X-Forwarded-For
+# (the load balancer: 1). 0 ignores the header: without a trusted proxy a client writes it.
+# leerkracht.http.client_address reads it for every throttle.
+PROXY_COUNT = env.get_int("PROXY_COUNT", 0)
+
 # Login throttling (django-axes): a lock per account and, separately, per address, so that
 # neither guessing one account from many addresses nor many accounts from one address works.
 AXES_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT", 5)
@@ -193,7 +198,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "leerkracht.auth_views.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
-AXES_IPWARE_PROXY_COUNT = env.get_int("PROXY_COUNT", 0) or None
+AXES_CLIENT_IP_CALLABLE = "leerkracht.http.client_address"
 AXES_VERBOSE = False
 
 # --- Locale: Dutch for people, UTC in the database. ---
