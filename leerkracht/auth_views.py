@@ -1,24 +1,37 @@
-"""Login, logout and password reset, in Dutch, with throttled logins (django-axes)."""
+"""Login, logout and password reset, in Dutch, with throttled logins (django-axes).
+
+Failures count per account from one address (axes' combination lock), with a per-address
+backstop against password spraying (`LoginThrottleHandler`); both are read from the same
+records, so the lockout page can say until when."""
 
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address, get_cool_off
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
-from django.db.models import Max, Q
+from django.db.models import Max, Sum
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from leerkracht.access import public
+from leerkracht.http import client_address
 from leerkracht.tasks import send_email
+
+# axes' username column; a longer name is cut here rather than refused by the database.
+THROTTLED_USERNAME_LENGTH = AccessAttempt._meta.get_field("username").max_length
 
 
 class LoginForm(auth_forms.AuthenticationForm):
+    # No account has a longer address (the e-mail column's length): refused here, before the
+    # throttle or the database sees it.
     username = auth_forms.UsernameField(
         label=_("E-mailadres"),
+        max_length=254,
         widget=auth_forms.forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
     error_messages = {
@@ -58,21 +71,56 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
+def throttled_username(request, credentials=None) -> str | None:
+    """The login name as the throttle counts it: as typed (or as the form cleaned it), trimmed,
+    in lower case (addresses are stored so), cut to the length of axes' column."""
+    source = credentials if credentials is not None else getattr(request, "data", request.POST)
+    username = source.get(settings.AXES_USERNAME_FORM_FIELD)
+    if not isinstance(username, str):
+        return None
+    return username.strip().lower()[:THROTTLED_USERNAME_LENGTH]
+
+
+def _recent_failures_from(request):
+    """The failure records from this client's address that still count (within the cool-off)."""
+    now = getattr(request, "axes_attempt_time", None) or timezone.now()
+    return AccessAttempt.objects.filter(
+        ip_address=client_address(request), attempt_time__gte=now - get_cool_off(request)
+    )
+
+
+def address_over_backstop(request) -> bool:
+    """Whether this address has failed so often, over all accounts, that it is locked as a whole."""
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    if limit <= 0:
+        return False
+    total = _recent_failures_from(request).aggregate(total=Sum("failures_since_start"))["total"] or 0
+    return total >= limit
+
+
+class LoginThrottleHandler(AxesDatabaseHandler):
+    """axes' database handler, plus the per-address backstop: an address past
+    LOGIN_ADDRESS_FAILURE_LIMIT counts as locked for every account."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        failures = super().get_failures(request, credentials)
+        if address_over_backstop(request):
+            return max(failures, get_failure_limit(request, credentials))
+        return failures
+
+
 def lockout_until(request, username: str | None):
     """When the newest failure that counts towards this lock stops counting."""
-    cool_off = get_cool_off(request)
-    ip_address = get_client_ip_address(request)
-    criteria = Q(ip_address=ip_address)
-    if username:
-        criteria |= Q(username=username)
-    last_failure = AccessAttempt.objects.filter(criteria).aggregate(last=Max("attempt_time"))["last"]
-    return (last_failure or timezone.now()) + cool_off
+    recent = _recent_failures_from(request)
+    counting = recent if address_over_backstop(request) else recent.filter(username=username)
+    last_failure = counting.aggregate(last=Max("attempt_time"))["last"]
+    return (last_failure or timezone.now()) + get_cool_off(request)
 
 
 def lockout_response(request, original_response=None, credentials=None):
     """The login page again, with what was typed and a message that says when to try again."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
-    until = lockout_until(request, username.strip().lower() or None)
+    until = lockout_until(request, throttled_username(request, {"username": username}))
     minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
     local_until = timezone.localtime(until)
     message = ngettext(

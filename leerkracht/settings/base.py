@@ -189,16 +189,25 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # leerkracht.http.client_address reads it for every throttle.
 PROXY_COUNT = env.get_int("PROXY_COUNT", 0)
 
-# Login throttling (django-axes): a lock per account and, separately, per address, so that
-# neither guessing one account from many addresses nor many accounts from one address works.
+# Login throttling (django-axes): failures count per account *from one address*, so nobody can
+# lock a colleague out, and one person's typos do not lock the school that shares an address.
 AXES_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.get_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The backstop against password spraying (many accounts, few passwords, one address): this many
+# failures from one address within the cool-off lock the address for every account. Many times
+# the per-account limit, so a whole school behind one address does not reach it by typos; 0 = off.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.get_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100)
+AXES_HANDLER = "leerkracht.auth_views.LoginThrottleHandler"
+AXES_CLIENT_IP_CALLABLE = "leerkracht.http.client_address"
+AXES_USERNAME_CALLABLE = "leerkracht.auth_views.throttled_username"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+# A try refused during a lock never had its password checked: it is not a guess, and counting it
+# would keep a school's address locked for as long as its staff keep trying.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "leerkracht.auth_views.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
-AXES_CLIENT_IP_CALLABLE = "leerkracht.http.client_address"
 AXES_VERBOSE = False
 
 # --- Locale: Dutch for people, UTC in the database. ---
