@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, SuspiciousOperation
 from django.http import Http404
+from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -110,3 +111,33 @@ class RefuseNulMiddleware:
         ):
             raise SuspiciousOperation("NUL character in the path or query string")
         return self.get_response(request)
+
+
+class CacheControlMiddleware:
+    """Nothing we render is kept by a cache unless its view says otherwise: an answer without a
+    Cache-Control of its own gets `private, no-store`.
+
+    Our pages carry personal or school data, and the platform is used on shared school computers:
+    `no-store` keeps them out of the browser's disk cache and out of the back button after
+    logging out (`private` alone would still let the browser keep them). Public pages are no
+    exception: the login page has nothing worth caching, and the pupil and barometer answer pages
+    hold a person's answers on a shared device (their views say so themselves as well).
+
+    A view that set its own header keeps it. The board's presentation screen polls its content
+    with `private, no-cache` and an ETag: presentation.js keeps the ETag itself, sends it as
+    If-None-Match and fetches with the `no-store` cache mode, so the 304 comes from the server
+    comparing tags, not from the browser's cache, and the poller writes nothing to disk.
+    `no-cache` there only says what the answer is (revalidate each time, no shared cache). Charts,
+    QR codes and the calendar feed are `private` with a short max-age (see their views).
+
+    Static files never reach this: WhiteNoise, above it in MIDDLEWARE, answers them first with
+    its own long caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
