@@ -296,9 +296,18 @@ def access_lesson_visit_by_id(access: Access, *, school_id: int, visit_id: int):
         )
     except LessonVisit.DoesNotExist:
         raise Http404(NOT_FOUND_MESSAGE) from None
-    if lesson_visit_content_visible(access, visit) or access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id):
+    if lesson_visit_visible(access, visit):
         return visit
     raise Http404(NOT_FOUND_MESSAGE)
+
+
+def lesson_visit_visible(access: Access, visit) -> bool:
+    """Whether this user may see `visit` (that it happens, who and when): its visitor, its visited
+    teacher and the roles that see its school's people. The rule of `access_lesson_visit_by_id`,
+    for a visit already in hand (a double booking's clash)."""
+    return lesson_visit_content_visible(access, visit) or access.can(
+        Capability.SCHOOL_VIEW_PEOPLE, node_id=visit.school_id
+    )
 
 
 def lesson_visit_content_visible(access: Access, visit) -> bool:

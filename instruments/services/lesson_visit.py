@@ -30,7 +30,7 @@ from instruments.models import (
 )
 from instruments.selectors.lesson_design import readable_designs
 from instruments.services.groups import pupil_group_get_or_create
-from leerkracht.access import Access, lesson_visit_content_visible
+from leerkracht.access import Access, lesson_visit_content_visible, lesson_visit_visible
 from leerkracht.roles import Capability
 from schools.models import SchoolMembership, TeamMembership, User
 
@@ -95,12 +95,18 @@ def _span(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
     }
 
 
-def _clash_message(person: User, clash: LessonVisit, *, school_id: int) -> str:
+def _clash_message(access: Access, person: User, clash: LessonVisit, *, school_id: int) -> str:
+    """Why `person` cannot take the slot, saying of `clash` only what the planner may see."""
+    when = _span(clash.starts_at, clash.ends_at)
+    if not lesson_visit_visible(access, clash):
+        # Privacy: a visit the planner may not open (it answers them 404) is not described, not
+        # even as a visit: only that the person they chose is busy then.
+        return _("%(name)s is op %(when)s niet beschikbaar.") % {"name": person.full_name, "when": when}
     if clash.school_id != school_id:
         # A person working in two schools: the other school's visit is named, not described.
         return _("%(name)s heeft op %(when)s al een lesbezoek op een andere school.") % {
             "name": person.full_name,
-            "when": _span(clash.starts_at, clash.ends_at),
+            "when": when,
         }
     if clash.visitor_id == person.pk:
         with_whom = _("bij %(name)s") % {"name": clash.visited.full_name}
@@ -108,19 +114,25 @@ def _clash_message(person: User, clash: LessonVisit, *, school_id: int) -> str:
         with_whom = _("%(name)s komt kijken") % {"name": clash.visitor.full_name}
     return _("%(name)s heeft op %(when)s al een lesbezoek (%(with_whom)s).") % {
         "name": person.full_name,
-        "when": _span(clash.starts_at, clash.ends_at),
+        "when": when,
         "with_whom": with_whom,
     }
 
 
 def _refuse_double_booking(
-    *, school_id: int, people: dict[str, User], starts_at: dt.datetime, ends_at: dt.datetime, exclude_id: int | None
+    *,
+    access: Access,
+    school_id: int,
+    people: dict[str, User],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    exclude_id: int | None,
 ) -> None:
     """Refuse the slot when visitor or visited already has a visit that overlaps it, in either
     role. Runs after both people's rows are locked, so two schedulers cannot both pass."""
     ids = [user.pk for user in people.values()]
     # A person's visits in any of their schools clash: read across the tenant on purpose, and
-    # name only what belongs to this school (see _clash_message).
+    # describe only what the planner may see (see _clash_message).
     clashes = (
         LessonVisit.unscoped.filter(Q(visitor_id__in=ids) | Q(visited_id__in=ids))
         .exclude(status__in=VISIT_DID_NOT_HAPPEN)
@@ -134,7 +146,7 @@ def _refuse_double_booking(
     for clash in clashes:
         for field, person in people.items():
             if person.pk in (clash.visitor_id, clash.visited_id) and field not in errors:
-                errors[field] = [_clash_message(person, clash, school_id=school_id)]
+                errors[field] = [_clash_message(access, person, clash, school_id=school_id)]
     if errors:
         raise ValidationError(errors)
 
@@ -209,6 +221,7 @@ def lesson_visit_schedule(
     with transaction.atomic():
         locked = _lock_people(visitor_id, visited_id)
         _refuse_double_booking(
+            access=access,
             school_id=school_id,
             people={"visitor": locked[visitor_id], "visited": locked[visited_id]},
             starts_at=starts_at,
@@ -254,6 +267,7 @@ def lesson_visit_reschedule(
         if current.has_begun:
             raise _begun()
         _refuse_double_booking(
+            access=access,
             school_id=visit.school_id,
             people={"visitor": locked[visit.visitor_id], "visited": locked[visit.visited_id]},
             starts_at=starts_at,
