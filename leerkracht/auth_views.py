@@ -1,4 +1,5 @@
-"""Login, logout and password reset, in Dutch, with throttled logins (django-axes).
+"""Login, logout and password reset, in Dutch, with throttled logins (django-axes) and
+throttled password-reset mail.
 
 Failures count per account from one address (axes' combination lock), with a per-address
 backstop against password spraying (`LoginThrottleHandler`); both are read from the same
@@ -13,13 +14,15 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.db.models import Max, Sum
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import formats, timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from leerkracht.access import public
-from leerkracht.http import client_address
+from leerkracht.http import client_address, over_limit
 from leerkracht.tasks import send_email
 
 # axes' username column; a longer name is cut here rather than refused by the database.
@@ -139,12 +142,37 @@ def lockout_response(request, original_response=None, credentials=None):
     )
 
 
+def password_reset_throttled(request, email: str) -> bool:
+    """Count one reset request against the client's address and against the account it names;
+    True when either is past its limit (PASSWORD_RESET_ADDRESS_LIMIT, PASSWORD_RESET_ACCOUNT_LIMIT
+    per PASSWORD_RESET_WINDOW_MINUTES). Both count every request, known account or not."""
+    window = settings.PASSWORD_RESET_WINDOW_MINUTES * 60
+    address = salted_hmac("password-reset-address", client_address(request), algorithm="sha256").hexdigest()
+    account = salted_hmac("password-reset-account", email.strip().lower(), algorithm="sha256").hexdigest()
+    over_address = over_limit(
+        f"password-reset:address:{address}", limit=settings.PASSWORD_RESET_ADDRESS_LIMIT, window=window
+    )
+    over_account = over_limit(
+        f"password-reset:account:{account}", limit=settings.PASSWORD_RESET_ACCOUNT_LIMIT, window=window
+    )
+    return over_address or over_account
+
+
 @public
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        # A throttled request answers exactly as a sent one (the page says "if an account
+        # belongs to this address"), so the limit reveals nothing about who has an account. The
+        # account's limit protects an inbox from being flooded; its owner still has the links
+        # already sent, which stay valid until one of them is used.
+        if password_reset_throttled(self.request, form.cleaned_data["email"]):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @public

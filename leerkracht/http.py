@@ -44,6 +44,21 @@ def client_address(request: HttpRequest) -> str:
         return remote
 
 
+def over_limit(key: str, *, limit: int, window: int) -> bool:
+    """Count one more try under `key` in a fixed window of `window` seconds (in the shared
+    cache); True once the window holds more than `limit`. Callers pass a keyed hash, never an
+    address or an e-mail address, so the cache holds neither."""
+    from django.core.cache import cache
+
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: this is the window's first try
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
 def wants_fragment(request: AppRequest) -> bool:
     """Whether to answer with a `{% partialdef %}` fragment: an htmx request, except a history
     restore, which asks with HX-Request too but needs the whole page back."""

@@ -186,6 +186,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Password-reset mail per window: per account it names (an inbox cannot be flooded) and per
+# client address (nor probed for many accounts). A throttled request answers as a sent one.
+PASSWORD_RESET_ACCOUNT_LIMIT = env.get_int("PASSWORD_RESET_ACCOUNT_LIMIT", 3)
+PASSWORD_RESET_ADDRESS_LIMIT = env.get_int("PASSWORD_RESET_ADDRESS_LIMIT", 10)
+PASSWORD_RESET_WINDOW_MINUTES = env.get_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
 
 # How many proxies in front of the application append the client's address to X-Forwarded-For
 # (the load balancer: 1). 0 ignores the header: without a trusted proxy a client writes it.
