@@ -7,9 +7,11 @@ records, so the lockout page can say until when."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off, get_failure_limit
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
@@ -118,6 +120,32 @@ def lockout_until(request, username: str | None):
     counting = recent if address_over_backstop(request) else recent.filter(username=username)
     last_failure = counting.aggregate(last=Max("attempt_time"))["last"]
     return (last_failure or timezone.now()) + get_cool_off(request)
+
+
+def login_records_purge() -> dict[str, int]:
+    """Delete login-log rows (who logged in, from which address and browser, when) past
+    LOGIN_LOG_RETENTION_DAYS and failure records past the cool-off, in batches."""
+    now = timezone.now()
+    log_cutoff = now - timedelta(days=settings.LOGIN_LOG_RETENTION_DAYS)
+    return {
+        "access_log": _delete_in_batches(AccessLog.objects.filter(attempt_time__lt=log_cutoff)),
+        "failure_log": _delete_in_batches(AccessFailureLog.objects.filter(attempt_time__lt=log_cutoff)),
+        # Past the cool-off a failure counts towards no lock; axes itself removes such rows only
+        # when someone fails again.
+        "attempts": _delete_in_batches(AccessAttempt.objects.filter(attempt_time__lt=now - settings.AXES_COOLOFF_TIME)),
+    }
+
+
+def _delete_in_batches(queryset) -> int:
+    """Delete what the queryset selects, LOGIN_LOG_PURGE_BATCH rows per statement, each batch its
+    own short transaction: a first run over a long history never holds a long lock on the table
+    that every login writes to."""
+    label = queryset.model._meta.label
+    deleted = 0
+    while ids := list(queryset.order_by().values_list("pk", flat=True)[: settings.LOGIN_LOG_PURGE_BATCH]):
+        _, per_model = queryset.model.objects.filter(pk__in=ids).delete()
+        deleted += per_model.get(label, 0)
+    return deleted
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -12,3 +12,11 @@ def send_email(*, subject: str, body: str, to: list[str], html_body: str | None 
     if html_body:
         message.attach_alternative(html_body, "text/html")
     message.send()
+
+
+@shared_task
+def login_log_purge() -> dict[str, int]:
+    """Nightly: forget logins past LOGIN_LOG_RETENTION_DAYS and failed logins past the cool-off."""
+    from leerkracht.auth_views import login_records_purge  # the views module imports this one
+
+    return login_records_purge()

@@ -162,6 +162,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "barometer.tasks.barometer_plan",
         "schedule": crontab(hour=5, minute=15),
     },
+    # Forget logins past LOGIN_LOG_RETENTION_DAYS and failed logins past the cool-off: at night.
+    "login-log-purge": {
+        "task": "leerkracht.tasks.login_log_purge",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 # How many invitation e-mails one step of the sender writes to the outbox before it looks again.
 BAROMETER_EMAIL_CHUNK = env.get_int("BAROMETER_EMAIL_CHUNK", 500)
@@ -217,6 +222,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "leerkracht.auth_views.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+# The login log (axes' AccessLog: address, browser and time of every login) is personal data:
+# kept this many days for security questions, then removed by the nightly login-log-purge.
+LOGIN_LOG_RETENTION_DAYS = env.get_int("LOGIN_LOG_RETENTION_DAYS", 90)
+LOGIN_LOG_PURGE_BATCH = 1000
 
 # --- Locale: Dutch for people, UTC in the database. ---
 LANGUAGE_CODE = "nl"
