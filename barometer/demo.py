@@ -6,7 +6,10 @@ already exists (by name) is left alone.
 The moments are planned on their real (past) dates, then opened and closed now: answering is
 only possible while a moment is open, and the services read the clock themselves. Invitations
 are made but not mailed (the demo has nobody to mail), and the teachers' answers are submitted
-per school in bulk: the whole demo takes seconds, not minutes.
+per school in bulk into the pool, as online answers are: the whole demo takes seconds, not
+minutes. Closing the moments moves the pool into the answer tables, which the demo does itself
+right after the closing tick (as the tick's task would), so the results are there whether or not a
+worker runs.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from barometer.models import (
     WaveSchoolStatus,
     WaveTiming,
 )
-from barometer.services.answers import responses_submit_many
+from barometer.services.answers import pending_responses_move, responses_submit_many
 from barometer.services.waves import barometer_tick, wave_plan, wave_schools_invite, wave_schools_open_due
 from leerkracht import tenancy
 
@@ -114,6 +117,7 @@ def _run(demo: DemoWave, *, rng: random.Random, now: dt.datetime) -> Wave | None
         responses_submit_many(wave_school=wave_school, questions=questions, submissions=by_moment[wave_school.pk])
     WaveSchool.objects.filter(wave=wave, status=WaveSchoolStatus.OPEN).update(closes_at=now - dt.timedelta(seconds=1))
     barometer_tick(now=now)
+    pending_responses_move(wave_school_ids=WaveSchool.objects.filter(wave=wave).values_list("pk", flat=True))
     return wave
 
 

@@ -3,7 +3,7 @@
 Every task is safe to run twice or after a worker was killed half-way (late acks redeliver it):
 the services claim with conditional updates and write against unique constraints with a status.
 
-The tick hands the moments it opens or reminds to batch tasks (`wave_schools_*`), each taking the
+The tick hands the moments it opens, reminds or closes to batch tasks (`wave_schools_*`), each taking the
 ids of up to `waves.BATCH_SCHOOLS` moments and their schools and opening the scope of exactly
 those schools. The one-school tasks stay for callers that act on one school's moment.
 """
@@ -13,13 +13,14 @@ from __future__ import annotations
 from celery import shared_task
 
 from barometer import mail
-from barometer.services import waves
+from barometer.services import answers, waves
 from leerkracht import tenancy
 
 
 @shared_task
 def barometer_tick() -> dict[str, int]:
-    """Beat, every few minutes: close, open (and invite), remind; re-enqueue unfinished work."""
+    """Beat, every few minutes: close (and move the pooled answers), open (and invite), remind;
+    re-enqueue unfinished work."""
     # Platform-wide: the tick's claims read past the tenant scope on purpose (ids only), and every
     # follow-up task opens its own schools' scope.
     result = waves.barometer_tick()
@@ -53,6 +54,13 @@ def wave_schools_emails_send(*, school_ids: list[int], wave_school_ids: list[int
     """Write a batch of moments' pending e-mails of one kind to the outbox, in chunks."""
     with tenancy.scope(school_ids=school_ids):
         return waves.wave_schools_emails_send(school_ids=school_ids, wave_school_ids=wave_school_ids, kind=kind)
+
+
+@shared_task
+def wave_schools_responses_move(*, school_ids: list[int], wave_school_ids: list[int]) -> int:
+    """Move the pooled answers of a batch of closed moments into the answer tables."""
+    with tenancy.scope(school_ids=school_ids):
+        return answers.pending_responses_move(wave_school_ids=wave_school_ids)
 
 
 @shared_task

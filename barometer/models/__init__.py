@@ -7,7 +7,7 @@ from barometer.models.questionnaire import (
     Section,
     VersionStatus,
 )
-from barometer.models.response import Answer, Response
+from barometer.models.response import Answer, PendingResponse, Response
 from barometer.models.wave import (
     EmailKind,
     EmailStatus,
@@ -27,6 +27,7 @@ __all__ = [
     "Invitation",
     "InvitationEmail",
     "OutboxMessage",
+    "PendingResponse",
     "Question",
     "QuestionKind",
     "Questionnaire",

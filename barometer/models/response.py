@@ -1,7 +1,21 @@
-"""Anonymous answers (DESIGN.md §5). A `Response` is one teacher's submitted questionnaire with
-no link to the person: no user, no invitation, no time, and a random key, so neither id order
-nor a timestamp can line it up with `Invitation.answered_at`. It keeps the school and team
-only for aggregation, which never shows a group smaller than the suppression threshold."""
+"""Anonymous answers (DESIGN.md §5), in two places.
+
+`PendingResponse` is the pool: a submitted questionnaire waits here, sealed with the server's
+key (`leerkracht.sealed`), from the moment the teacher submits until their school's moment
+closes. The row is written in the same transaction that marks the invitation answered, so the
+database can join it to the person (by transaction id, physical order); that is why it holds
+nothing readable: no user, no invitation, no time, a random key, and the answers sealed and
+padded to one length per questionnaire version, so not even the length of an open answer says
+whose it is.
+
+`Response` and `Answer` are the answers the results read. They are written only when the
+school's moment closes (`barometer.services.answers.pending_responses_move`): all pooled answers
+of that moment in one transaction, with fresh random keys, in a shuffled order. So every answer
+of a school's moment shares one transaction id that marked nobody as answered, and the physical
+order follows nothing: the rows cannot be joined to an invitation, only grouped by school, team,
+wave and version for aggregation, which never shows a group smaller than the suppression
+threshold. The results count closed moments only, so nothing is missing from them while answers
+wait in the pool."""
 
 from __future__ import annotations
 
@@ -13,7 +27,25 @@ from django.db.models import Q
 from leerkracht.tenancy import TenantModel
 
 
+class PendingResponse(TenantModel):
+    """One submitted questionnaire waiting, sealed, for its school's moment to close. The moment
+    (`wave_school`) says when it is moved; school, team, wave and version are what the moved
+    Response will carry, and nothing else is kept in the clear."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("schools.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    wave = models.ForeignKey("barometer.Wave", on_delete=models.CASCADE, related_name="+")
+    wave_school = models.ForeignKey("barometer.WaveSchool", on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey("barometer.QuestionnaireVersion", on_delete=models.PROTECT, related_name="+")
+    # The answers per question id, sealed with the server's key and padded (see the services).
+    sealed = models.TextField()
+
+
 class Response(TenantModel):
+    """One teacher's submitted questionnaire, moved out of the pool at the close of the school's
+    moment (see the module docstring)."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     team = models.ForeignKey("schools.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

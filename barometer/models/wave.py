@@ -14,8 +14,11 @@ Times: people think in Europe/Amsterdam dates and hours; the database holds UTC.
 `opens_at` is computed from its Amsterdam date and hour with zoneinfo, so a moment during a
 daylight-saving change is one well-defined instant.
 
-"Has answered" (`Invitation.answered_at`) lives here, apart from the answers (`barometer.models.
-response`), which carry no person, no time and no sequence: the two cannot be joined.
+"Has answered" (`Invitation.answered_at`, the Amsterdam day only) lives here, apart from the
+answers (`barometer.models.response`), which carry no person, no time and no sequence. Submitting
+marks the invitation and puts the answers, sealed, in a pool in one transaction; they reach the
+answer tables only when the school's moment closes, written by one transaction for the whole
+moment, so the transaction id and the physical order do not join them to an invitation either.
 """
 
 from __future__ import annotations
@@ -128,9 +131,11 @@ class Invitation(TenantModel):
     team = models.ForeignKey("schools.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     nonce = models.CharField(max_length=64)
     token_digest = models.CharField(max_length=64, unique=True)
-    # Saving and continuing later: the answers so far, until the teacher submits. Submitting
-    # moves them into an anonymous Response and empties this.
-    draft = models.JSONField(null=True, blank=True)
+    # Saving and continuing later: the answers so far, sealed with a key derived from the link's
+    # token, which is not stored (only its digest is), so the database alone cannot read a draft
+    # that sits next to the person. Empty when there is none; submitting and the moment's close
+    # empty it. A database default too: the invite inserts its rows in raw SQL.
+    draft_sealed = models.TextField(blank=True, default="", db_default="")
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(TenantModel.Meta):

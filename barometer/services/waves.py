@@ -24,6 +24,12 @@ follow-up task. The tick therefore also re-enqueues work that is visibly unfinis
 school's moment without invitations, PENDING e-mails, unrelayed outbox rows); every task is
 idempotent, so an extra one costs a query and changes nothing.
 
+Closing a moment also moves the answers its teachers submitted out of the pool, sealed until
+then, into the answer tables (``barometer.services.answers.pending_responses_move``, a batch task
+like the others): one transaction per moment, after the claim, so every submit that found the
+moment open has committed (the claim's UPDATE waits for the moment's row lock a submit holds),
+and every later one finds it closed.
+
 Every function that depends on the clock takes ``now`` (UTC), so tests replay any moment,
 including the 2026 daylight-saving changes.
 """
@@ -51,6 +57,7 @@ from barometer.models import (
     Invitation,
     InvitationEmail,
     OutboxMessage,
+    PendingResponse,
     VersionStatus,
     Wave,
     WaveSchool,
@@ -269,8 +276,9 @@ def wave_school_batches(pairs: Iterable[tuple[int, int]]) -> Iterator[dict[str, 
 
 
 def barometer_tick(*, now: dt.datetime | None = None) -> TickResult:
-    """One beat tick: close what is due, open what is due (and invite), remind who has not
-    answered, and re-enqueue unfinished work. Safe to run any number of times at any moment."""
+    """One beat tick: close what is due (and move its pooled answers into the answer tables),
+    open what is due (and invite), remind who has not answered, and re-enqueue unfinished work.
+    Safe to run any number of times at any moment."""
     from barometer import tasks  # the tasks call these services
 
     now = now or timezone.now()
@@ -282,6 +290,10 @@ def barometer_tick(*, now: dt.datetime | None = None) -> TickResult:
         # be sent: a closed moment empties its drafts.
         with tenancy.scope(school_ids={school_id for _pk, school_id in closed}):
             invitation_drafts_clear(wave_school_ids=result.closed)
+    # The answers submitted during a closed moment wait in the pool: moved now, one transaction
+    # per moment, they count in the results (which read closed moments only).
+    for batch in wave_school_batches(closed):
+        tasks.wave_schools_responses_move.delay(**batch)
     opened = wave_schools_open_due(now=now)
     result.opened = [pk for pk, _school_id in opened]
     for batch in wave_school_batches(opened):
@@ -290,14 +302,29 @@ def barometer_tick(*, now: dt.datetime | None = None) -> TickResult:
     result.reminded = [pk for pk, _school_id in reminded]
     for batch in wave_school_batches(reminded):
         tasks.wave_schools_remind.delay(**batch)
-    _recover(now=now, skip=set(result.opened), skip_reminded=set(result.reminded))
+    _recover(now=now, skip=set(result.opened), skip_reminded=set(result.reminded), skip_closed=set(result.closed))
     return result
 
 
-def _recover(*, now: dt.datetime, skip: set[int], skip_reminded: set[int] = frozenset()) -> None:
+def _recover(
+    *, now: dt.datetime, skip: set[int], skip_reminded: set[int] = frozenset(), skip_closed: set[int] = frozenset()
+) -> None:
     """Re-enqueue work a lost enqueue left undone. Each task is idempotent, so one that is in
     fact still queued or running only costs a query."""
     from barometer import tasks
+
+    # Answers still in the pool of a moment that is no longer open: its move was lost (or the
+    # moment was closed another way). Results leave them out until they are moved; the pool must
+    # not keep them.
+    stranded = (
+        PendingResponse.unscoped.exclude(wave_school__status=WaveSchoolStatus.OPEN)
+        .exclude(wave_school_id__in=skip_closed)
+        .values_list("wave_school_id", "school_id")
+        .distinct()
+        .order_by()
+    )
+    for batch in wave_school_batches(stranded):
+        tasks.wave_schools_responses_move.delay(**batch)
 
     # A reminder claimed by a tick whose task was lost (a worker killed before it ran): someone
     # who has not answered has no reminder e-mail yet. Without this, Redis would redeliver the

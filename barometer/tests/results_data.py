@@ -1,5 +1,5 @@
-"""Answer sets for the results tests: anonymous responses written straight to the tables, as
-`response_submit` leaves them (the answering path has its own tests)."""
+"""Answer sets for the results tests: anonymous responses written straight to the tables, as the
+close of a moment leaves them (`pending_responses_move`; the answering path has its own tests)."""
 
 from __future__ import annotations
 

@@ -39,6 +39,7 @@ from barometer.models import (
     Invitation,
     InvitationEmail,
     OutboxMessage,
+    PendingResponse,
     Question,
     QuestionnaireVersion,
     Response,
@@ -302,7 +303,13 @@ def test_a_wave_runs_end_to_end_on_a_real_worker_and_beat(live):
     lap("closed")
     print(f"\nend-to-end on a real worker and beat, {len(ticks)} ticks: {lap}")
 
-    # Results appear: seven anonymous responses with every answer, and the school's results page.
+    # Results appear: the close moved the seven pooled answers (a task of its own) into seven
+    # anonymous responses with every answer, and the school's results page shows them.
+    wait_for(
+        lambda: not PendingResponse.unscoped.filter(wave=wave).exists(),
+        timeout=TIMEOUT,
+        what="the pooled answers to be moved",
+    )
     assert Response.unscoped.filter(wave=wave, school=people.school).count() == 7
     answers = Answer.unscoped.filter(wave=wave, school=people.school)
     assert answers.count() == 7 * len(questions)
@@ -416,6 +423,7 @@ def test_a_worker_killed_mid_wave_and_restarted_sends_each_email_exactly_once(li
     reminder_duplicates = assert_each_email_once(live, wave, kind=EmailKind.REMINDER, recipients=silent)
     assert reminder_duplicates <= 1, reminder_duplicates
     assert assert_each_email_once(live, wave, kind=EmailKind.INVITE, recipients=teachers) == invite_duplicates
-    assert Response.unscoped.filter(wave=wave).count() == 20
+    # The moment is still open: the twenty answers wait, sealed, in the pool.
+    assert PendingResponse.unscoped.filter(wave=wave).count() == 20
     print("\nkilled mid-wave:", "; ".join(f"{step}: {state}" for step, state in kills.items()))
     print(f"raw duplicate deliveries: invitations {invite_duplicates}, reminders {reminder_duplicates}; {lap}")

@@ -717,10 +717,10 @@ def test_closing_a_moment_empties_the_drafts_its_teachers_never_sent(staff, run)
     """A saved but unsent draft sits next to a person; once the moment closes it can no longer be
     sent, so the closing tick removes it (other moments' drafts stay)."""
     wave, wave_school = opened_wave(staff, run, answer_days=21)
-    Invitation.unscoped.filter(wave=wave, user=staff.bob).update(draft={"1": 4})
+    Invitation.unscoped.filter(wave=wave, user=staff.bob).update(draft_sealed="sealed draft 1")
     other_wave, _other = opened_wave(staff, run, answer_days=28)
-    Invitation.unscoped.filter(wave=other_wave, user=staff.bob).update(draft={"1": 2})
+    Invitation.unscoped.filter(wave=other_wave, user=staff.bob).update(draft_sealed="sealed draft 2")
 
     run(waves.barometer_tick, now=wave_school.closes_at)
-    assert Invitation.unscoped.get(wave=wave, user=staff.bob).draft is None
-    assert Invitation.unscoped.get(wave=other_wave, user=staff.bob).draft == {"1": 2}
+    assert Invitation.unscoped.get(wave=wave, user=staff.bob).draft_sealed == ""
+    assert Invitation.unscoped.get(wave=other_wave, user=staff.bob).draft_sealed == "sealed draft 2"

@@ -46,9 +46,10 @@ def test_a_tick_costs_the_same_for_one_due_school_or_many(db, django_assert_num_
     wave = WaveFactory()
     waves.wave_plan(wave=wave, now=PLANNING)
     # close: one select (nothing due, so no UPDATE); open: select + one claiming UPDATE for all;
-    # remind: one select (nothing due); recovery: four selects (lost reminders, uninvited moments,
-    # pending e-mails, unrelayed messages). The invitations are the enqueued batch tasks' work.
-    with django_assert_num_queries(8):
+    # remind: one select (nothing due); recovery: five selects (answers left in the pool of a
+    # closed moment, lost reminders, uninvited moments, pending e-mails, unrelayed messages). The
+    # invitations are the enqueued batch tasks' work.
+    with django_assert_num_queries(9):
         result = waves.barometer_tick(now=OPENS)
     assert len(result.opened) == schools
 

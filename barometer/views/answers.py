@@ -9,7 +9,9 @@ digest, unscoped, in `services.invitation_by_token`, and everything after runs i
 of the invitation's school, opened here, conspicuously.
 
 No page of answering ever shows submitted answers: after submitting, the page thanks, it does not
-echo; the draft is shown only until it is submitted.
+echo; the draft is shown only until it is submitted. The draft is sealed with a key derived from
+the token in the URL, which this view hands to the services with every request and which is not
+stored: the database alone cannot read a draft.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def _answer(request: AppRequest, invitation: Invitation, token: str) -> HttpResp
     questions = selectors.version_questions(version=invitation.wave.version)
     context = {"invitation": invitation, "version": invitation.wave.version, "token": token, "saved": False}
     if request.method == "GET":
-        form = AnswerForm(questions=questions, draft=services.draft_answers(invitation))
+        form = AnswerForm(questions=questions, draft=services.draft_answers(invitation, token=token))
         return render(request, ANSWER, {**context, "form": form})
 
     form = context["form"] = AnswerForm(request.POST, questions=questions)
@@ -80,7 +82,9 @@ def _answer(request: AppRequest, invitation: Invitation, token: str) -> HttpResp
         return render(request, ANSWER, context, status=422)
     try:
         if request.POST.get("actie") == SAVE:
-            services.invitation_draft_save(invitation=invitation, questions=questions, answers=form.answers())
+            services.invitation_draft_save(
+                invitation=invitation, token=token, questions=questions, answers=form.answers()
+            )
             return render(request, ANSWER, {**context, "saved": True})
         services.response_submit(invitation=invitation, questions=questions, answers=form.answers())
     except services.AlreadyAnswered:
