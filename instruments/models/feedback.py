@@ -1,11 +1,19 @@
 """Stem van de leerling: pupils give feedback at the end of a lesson, and once a period a small
 group of pupils gives input on the team's goals and actions.
 
-Anonymity (DESIGN.md §5): pupils have no account and nothing stored identifies them. A
-`FeedbackResponse` holds only what was chosen and typed: no time, no address, no browser, no
-cookie; its key is random so not even insertion order can be read from it. "One answer per
-device" is kept apart in `FeedbackDeviceMark`: a keyed hash of a random per-device value, with no
-link to the answer it allowed and a random-looking key of its own.
+Anonymity (DESIGN.md §5): pupils have no account and nothing stored identifies them, and no key,
+time, physical order, sequence or transaction id joins an answer to the device that gave it.
+- A `FeedbackResponse` (with its `FeedbackTop` and `FeedbackAnswer` rows) holds only what was
+  chosen and typed: no time, no address, no browser, no cookie, random keys.
+- "One answer per device" is kept apart in `FeedbackDeviceMark`: a keyed hash of a random
+  per-device value, with no link to the answer it allowed and a random-looking key of its own.
+- The two are never written together. The transaction that writes a pupil's mark writes the
+  answer as a `PendingFeedback`: sealed with the server's key (leerkracht/sealed.py), so the row
+  that shares the mark's transaction says nothing. A later transaction of its own moves a batch
+  of the round's pool into the answer tables in a shuffled order, with fresh keys, and deletes
+  the pooled rows: at least COUNTS_MIN_ANSWERS at a time while the round is open, the remainder
+  when it closes. Transaction ids and physical order then point at a batch, never at one answer
+  (the smallest batch is the remainder at the close; see the services).
 """
 
 from __future__ import annotations
@@ -111,8 +119,8 @@ class FeedbackQuestion(TenantModel):
 
 
 class FeedbackResponse(TenantModel):
-    """One pupil's answer to a round: the tops, the tip and the answers to its questions. See the
-    module docstring for what is deliberately absent."""
+    """One pupil's answer to a round: the tops, the tip and the answers to its questions, written
+    in a batch moved from the pool. See the module docstring for what is deliberately absent."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
@@ -156,11 +164,28 @@ class FeedbackAnswer(TenantModel):
 
 class FeedbackDeviceMark(TenantModel):
     """That some device answered a round: HMAC(round.device_key, random device value). The key is
-    the digest itself (no sequence to line up with answers) and nothing links it to a response."""
+    the digest itself (no sequence to line up with answers) and nothing links it to a response:
+    its transaction wrote only the sealed `PendingFeedback` beside it."""
 
     digest = models.CharField(max_length=64, primary_key=True)
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     round = models.ForeignKey(FeedbackRound, on_delete=models.CASCADE, related_name="+")
+
+
+class PendingFeedback(TenantModel):
+    """A pupil's answer waiting in its round's pool, sealed with the server's key: written in the
+    transaction that writes the device's mark, opened and deleted by the one that moves a batch of
+    the pool into FeedbackResponse/FeedbackTop/FeedbackAnswer. A random key, the school, the round
+    and the sealed text: nothing else, so the row beside the mark says nothing (not even while a
+    backup or a dead row version outlives it)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(FeedbackRound, on_delete=models.CASCADE, related_name="pool")
+    sealed = models.TextField()
+
+    class Meta(TenantModel.Meta):
+        indexes = [models.Index(fields=["round"])]
 
 
 class PupilInput(TenantModel):

@@ -34,6 +34,7 @@ from instruments.models import (
     FeedbackTop,
     Goal,
     LessonDesign,
+    PendingFeedback,
     PupilGroup,
     PupilInput,
     QuestionKind,
@@ -68,7 +69,8 @@ def _count_of(model, **filters):
 
 
 def rounds_of_teacher(*, access: Access, school_id: int) -> list[FeedbackRound]:
-    """The acting teacher's rounds in this school, open ones first, each with its answer count."""
+    """The acting teacher's rounds in this school, open ones first, each with its answer count
+    (moved into the answer tables) and the answers still pooled."""
     now = timezone.now()
     return list(
         FeedbackRound.objects.filter(school_id=school_id, teacher_id=access.user_id)
@@ -80,6 +82,7 @@ def rounds_of_teacher(*, access: Access, school_id: int) -> list[FeedbackRound]:
                 output_field=BooleanField(),
             ),
             response_count=_count_of(FeedbackResponse, round=OuterRef("pk")),
+            pending_count=_count_of(PendingFeedback, round=OuterRef("pk")),
         )
         .order_by("-is_open", "-opened_at", "-id")[:ROUND_LIST_LIMIT]
     )
@@ -148,9 +151,35 @@ def round_questions(*, feedback_round: FeedbackRound) -> list[FeedbackQuestion]:
     return list(FeedbackQuestion.objects.filter(round=feedback_round).order_by("position", "id"))
 
 
-def response_count(*, feedback_round: FeedbackRound) -> int:
-    """How many pupils answered (one query)."""
-    return FeedbackResponse.objects.filter(round=feedback_round).count()
+@dataclass(frozen=True)
+class ResponseCounts:
+    moved: int  # in the answer tables: what the tallies count
+    pending: int  # sealed in the pool, on their way (services.feedback_pool_move)
+
+
+def response_counts(*, feedback_round: FeedbackRound) -> ResponseCounts:
+    """How many pupils' answers the tallies hold and how many are still pooled (one query)."""
+    moved, pending = (
+        FeedbackRound.objects.filter(pk=feedback_round.pk)
+        .annotate(
+            moved=_count_of(FeedbackResponse, round=OuterRef("pk")),
+            pending=_count_of(PendingFeedback, round=OuterRef("pk")),
+        )
+        .values_list("moved", "pending")
+        .get()
+    )
+    return ResponseCounts(moved=moved, pending=pending)
+
+
+def rounds_with_pool_to_settle() -> list[tuple[int, int]]:
+    """(school id, round id) of every closed round, or round whose time ran out, whose pool still
+    holds answers: for the beat sweep, across schools on purpose (ids only)."""
+    return list(
+        PendingFeedback.unscoped.filter(Q(round__closed_at__isnull=False) | Q(round__closes_at__lte=timezone.now()))
+        .order_by("school_id", "round_id")
+        .values_list("school_id", "round_id")
+        .distinct()
+    )
 
 
 @dataclass
@@ -164,7 +193,8 @@ class QuestionResult:
 
 @dataclass
 class RoundResults:
-    count: int
+    count: int  # the answers the tallies hold
+    pending: int  # answers still pooled: not in the tallies yet
     statements: list[RoundStatement]  # each with .tops and .tips
     questions: list[QuestionResult]
     show_counts: bool
@@ -173,13 +203,16 @@ class RoundResults:
     open_min: int
 
 
-def round_results(*, feedback_round: FeedbackRound, count: int | None = None) -> RoundResults:
+def round_results(*, feedback_round: FeedbackRound, counts: ResponseCounts | None = None) -> RoundResults:
     """Answers to a round as counts and averages, in four queries whatever the number of answers.
-    Below COUNTS_MIN_ANSWERS only the number of answers is shown; open answers from
+    Only moved answers count (pooled ones join with their batch), so the count and the tallies
+    always agree. Below COUNTS_MIN_ANSWERS only the number of answers is shown; open answers from
     open_answers_min() on, shuffled on every render so their order says nothing about who answered
-    when (the rows have no time and random keys, so the database order says nothing either)."""
-    if count is None:
-        count = response_count(feedback_round=feedback_round)
+    when (the rows have no time and random keys, and batches are written shuffled, so the
+    database order says nothing either)."""
+    if counts is None:
+        counts = response_counts(feedback_round=feedback_round)
+    count = counts.moved
     statements = list(
         RoundStatement.objects.filter(round=feedback_round)
         .annotate(
@@ -221,6 +254,7 @@ def round_results(*, feedback_round: FeedbackRound, count: int | None = None) ->
         results.append(result)
     return RoundResults(
         count=count,
+        pending=counts.pending,
         statements=statements,
         questions=results,
         show_counts=show_counts,

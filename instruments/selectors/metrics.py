@@ -39,7 +39,7 @@ from instruments.models import (
     BoardKind,
     BoardSession,
     DesignStatus,
-    FeedbackResponse,
+    FeedbackDeviceMark,
     FeedbackRound,
     LessonDesign,
     LessonDesignAuthor,
@@ -108,8 +108,10 @@ def lesson_designs_made(*, school_ids: Sequence[int], start: dt.datetime, end: d
 def feedback_rounds_answered(
     *, school_ids: Sequence[int], start: dt.datetime, end: dt.datetime
 ) -> QuerySet[FeedbackRound]:
-    """Rounds opened in [start, end) that at least one pupil answered."""
-    answered = FeedbackResponse.objects.filter(school_id=OuterRef("school_id"), round_id=OuterRef("pk"))
+    """Rounds opened in [start, end) that at least one pupil answered. Read from the device marks:
+    an answer may still wait sealed in the round's pool (services/feedback.py), but its mark is
+    written when it is given."""
+    answered = FeedbackDeviceMark.objects.filter(school_id=OuterRef("school_id"), round_id=OuterRef("pk"))
     return FeedbackRound.objects.filter(school_id__in=school_ids, opened_at__gte=start, opened_at__lt=end).filter(
         Exists(answered)
     )

@@ -2,8 +2,20 @@
 pupils' answers and a pupil group's input on the team's goals.
 
 Anonymity (instruments/models/feedback.py, DESIGN.md §5): an answer stores what was chosen and
-typed, nothing else. "One answer per device" is a keyed hash of a random cookie value, written in
-the same transaction as the answer but with no link to it.
+typed, nothing else, and nothing inside the database joins it to the device mark that kept the
+device from answering twice:
+- `feedback_response_submit` writes the device's mark (a keyed hash of its cookie value) and the
+  answer sealed with the server's key (`PendingFeedback`) in one transaction: both or neither;
+- `feedback_pool_move`, in a transaction of its own, opens a batch of the round's pool, writes it
+  into the answer tables in a shuffled order with fresh keys and deletes the pooled rows. It runs
+  after the commit of the answer that fills the pool to COUNTS_MIN_ANSWERS (so the live results
+  still move, a batch at a time), when the round is closed by hand, from the beat sweep for
+  rounds whose time ran out, and before the results of such a round are shown. Pool rows are
+  locked with SKIP LOCKED: two movers never move one answer twice.
+The limit: an administrator who orders the transactions can tell which marks' answers went into
+which batch, so a batch is as anonymous as it is large. The batches while the round is open hold
+at least COUNTS_MIN_ANSWERS answers; the remainder moved at the close can be smaller (one
+answer when a single pupil answered after the last batch).
 """
 
 from __future__ import annotations
@@ -11,13 +23,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,13 +47,18 @@ from instruments.models import (
     Goal,
     ImprovementBoard,
     LessonDesign,
+    PendingFeedback,
     PupilGroup,
     PupilInput,
     QuestionKind,
     RoundStatement,
 )
+from instruments.selectors.feedback import COUNTS_MIN_ANSWERS
 from instruments.services.groups import pupil_group_get_or_create
+from leerkracht import sealed
 from schools.models import User
+
+logger = logging.getLogger(__name__)
 
 # Unambiguous to read off a projector and type on a phone: no 0/O, 1/I.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -47,6 +67,8 @@ MAX_QUESTIONS = 3
 MIN_CHOICES, MAX_CHOICES = 2, 6
 MAX_TOPS_LIMIT = 5
 MAX_OPEN_HOURS = 24 * 7
+# What pooled answers are sealed for: their own key, derived from the server's secret.
+POOL_PURPOSE = "instruments.feedback-pool"
 
 
 # --- The class's own criteria -------------------------------------------------------------------
@@ -269,12 +291,14 @@ def feedback_round_open(
 
 
 def feedback_round_close(*, feedback_round: FeedbackRound) -> FeedbackRound:
-    """Close the round now (the teacher's "Sluiten"); closing twice changes nothing."""
+    """Close the round now (the teacher's "Sluiten") and move what its pool still holds; closing
+    twice changes nothing."""
     if feedback_round.closed_at is None:
         feedback_round.closed_at = timezone.now()
         FeedbackRound.objects.filter(pk=feedback_round.pk, closed_at__isnull=True).update(
             closed_at=feedback_round.closed_at
         )
+    feedback_pool_move(feedback_round=feedback_round)
     return feedback_round
 
 
@@ -309,10 +333,11 @@ def feedback_response_submit(
     answers: Mapping[int, object] | None = None,
     statements: Sequence[RoundStatement] | None = None,
     questions: Sequence[FeedbackQuestion] | None = None,
-) -> FeedbackResponse:
-    """Store one pupil's answer and the device's mark, in one transaction: both or neither.
-    Checks again what the form checked (statements and choices of this round, 1..max_tops tops,
-    one tip, ratings 1–5), so no forged request gets past it."""
+) -> None:
+    """Store the device's mark and one pupil's answer, sealed in the round's pool, in one
+    transaction: both or neither. After the commit, `feedback_pool_move` moves the pool once it
+    holds a batch. Checks again what the form checked (statements and choices of this round,
+    1..max_tops tops, one tip, ratings 1–5), so no forged request gets past it."""
     if not round_is_open(feedback_round):
         raise RoundClosed
     if statements is None:
@@ -329,12 +354,11 @@ def feedback_response_submit(
         raise ValidationError({"tip": _("Kies één tip uit de uitspraken.")})
     if tip_id in tops:
         raise ValidationError({"tip": _("Kies als tip een andere uitspraak dan je tops.")})
-    rows = []
+    rows = []  # [question id, rating, choice, text], as the mover writes them
     for question in questions:
         value = (answers or {}).get(question.pk)
         if value in (None, ""):
             continue
-        row = FeedbackAnswer(school_id=feedback_round.school_id, question=question)
         if question.kind == QuestionKind.RATING:
             try:
                 rating = int(value)
@@ -342,16 +366,16 @@ def feedback_response_submit(
                 rating = 0
             if not 1 <= rating <= 5:
                 raise ValidationError({f"q{question.pk}": _("Kies een cijfer van 1 tot 5.")})
-            row.rating = rating
+            rows.append([question.pk, rating, "", ""])
         elif question.kind == QuestionKind.CHOICE:
             if value not in question.choices:
                 raise ValidationError({f"q{question.pk}": _("Kies een van de antwoorden.")})
-            row.choice = str(value)
+            rows.append([question.pk, None, str(value), ""])
         else:
-            row.text = " ".join(str(value).split())[:280]
-        rows.append(row)
+            rows.append([question.pk, None, "", " ".join(str(value).split())[:280]])
 
     digest = device_digest(feedback_round=feedback_round, device_value=device_value)
+    payload = {"tip": tip_id, "tops": tops, "answers": rows}
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -360,16 +384,79 @@ def feedback_response_submit(
                 )
         except IntegrityError:
             raise AlreadyAnswered from None
-        response = FeedbackResponse.objects.create(
-            school_id=feedback_round.school_id, round_id=feedback_round.pk, tip_id=tip_id
+        PendingFeedback.objects.create(
+            school_id=feedback_round.school_id,
+            round_id=feedback_round.pk,
+            sealed=sealed.seal(payload, key=sealed.server_keys(POOL_PURPOSE)[0], purpose=POOL_PURPOSE),
         )
-        FeedbackTop.objects.bulk_create(
-            FeedbackTop(school_id=feedback_round.school_id, response=response, statement_id=t) for t in tops
+        # Robust: the answer is stored whatever the move does; the close and the sweep move it too.
+        transaction.on_commit(partial(feedback_pool_move, feedback_round=feedback_round), robust=True)
+
+
+def feedback_pool_move(*, feedback_round: FeedbackRound) -> int:
+    """Move a batch of the round's pooled answers into the answer tables, in a transaction of its
+    own: the whole pool once it holds COUNTS_MIN_ANSWERS, or whatever it holds once the round is
+    closed (by hand or by time, read afresh). The batch is written in a shuffled order with fresh
+    random keys, and its pool rows are deleted. Rows another mover holds are skipped (SKIP
+    LOCKED), so no answer is moved twice. Returns how many answers were moved."""
+    state = (
+        FeedbackRound.objects.filter(pk=feedback_round.pk)
+        .annotate(pending=Count("pool"))
+        .values("closed_at", "closes_at", "pending")
+        .first()
+    )
+    if state is None or not state["pending"]:
+        return 0
+    closed = state["closed_at"] is not None or timezone.now() >= state["closes_at"]
+    if not closed and state["pending"] < COUNTS_MIN_ANSWERS:
+        return 0
+    keys = sealed.server_keys(POOL_PURPOSE)
+    school_id = feedback_round.school_id
+    with transaction.atomic():
+        pool = list(
+            PendingFeedback.objects.select_for_update(skip_locked=True)
+            .filter(round_id=feedback_round.pk)
+            .only("id", "sealed")
         )
-        for row in rows:
-            row.response = response
-        FeedbackAnswer.objects.bulk_create(rows)
-    return response
+        if not pool or (not closed and len(pool) < COUNTS_MIN_ANSWERS):
+            return 0
+        batch, moved = [], []
+        for row in pool:
+            try:
+                batch.append(sealed.unseal(row.sealed, keys=keys, purpose=POOL_PURPOSE))
+            except sealed.Unsealable:
+                # Sealed with a key the server no longer has: left in the pool, never guessed at.
+                logger.error("A pooled answer of round %s cannot be opened with the server's keys", feedback_round.pk)
+                continue
+            moved.append(row.pk)
+        sealed.shuffle(batch)
+        responses, tops, answers = [], [], []
+        for payload in batch:
+            response = FeedbackResponse(
+                id=uuid.uuid4(), school_id=school_id, round_id=feedback_round.pk, tip_id=payload["tip"]
+            )
+            responses.append(response)
+            tops.extend(
+                FeedbackTop(id=uuid.uuid4(), school_id=school_id, response=response, statement_id=statement)
+                for statement in payload["tops"]
+            )
+            answers.extend(
+                FeedbackAnswer(
+                    id=uuid.uuid4(),
+                    school_id=school_id,
+                    response=response,
+                    question_id=question,
+                    rating=rating,
+                    choice=choice,
+                    text=text,
+                )
+                for question, rating, choice, text in payload["answers"]
+            )
+        FeedbackResponse.objects.bulk_create(responses)
+        FeedbackTop.objects.bulk_create(tops)
+        FeedbackAnswer.objects.bulk_create(answers)
+        PendingFeedback.objects.filter(pk__in=moved).delete()
+    return len(moved)
 
 
 # --- A pupil group's input on the team's goals ----------------------------------------------------

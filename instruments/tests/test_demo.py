@@ -25,6 +25,7 @@ from instruments.models import (
     LessonVisit,
     LessonVisitNotes,
     Measurement,
+    PendingFeedback,
     PupilGroup,
     PupilInput,
     VisitStatus,
@@ -122,7 +123,9 @@ def test_seed_demo_boards_gives_groep_7_its_criteria_a_closed_and_an_open_round_
     assert FeedbackResponse.objects.filter(round=closed).count() == 14
     assert round_is_open(open_)
     assert timezone.now() + dt.timedelta(minutes=50) < open_.closes_at <= timezone.now() + dt.timedelta(hours=1)
-    assert FeedbackResponse.objects.filter(round=open_).count() == 2
+    # Two answers, below a batch of three: they wait sealed in the round's pool.
+    assert PendingFeedback.objects.filter(round=open_).count() == 2
+    assert FeedbackResponse.objects.filter(round=open_).count() == 0
     # One device mark per answer: every answer came from a device of its own.
     assert FeedbackDeviceMark.objects.filter(round__in=[closed, open_]).count() == 16
 
@@ -168,5 +171,5 @@ def test_the_demo_accounts_open_the_calendar_library_rhythm_rounds_list_and_a_ro
     for feedback_round in FeedbackRound.objects.filter(school_id=school_id, teacher=teacher):
         live = client.get(reverse("instruments:feedback_round", args=[school_id, feedback_round.pk]))
         assert live.status_code == 200
-        answers.append(live.context["results"].count)
-    assert sorted(answers) == [2, 14]
+        answers.append((live.context["results"].count, live.context["results"].pending))
+    assert sorted(answers) == [(0, 2), (14, 0)], "the open round's two answers wait for a batch of three"

@@ -8,7 +8,7 @@ import re
 
 import pytest
 from django.db import models
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from instruments.models import (
@@ -18,6 +18,7 @@ from instruments.models import (
     FeedbackResponse,
     FeedbackRound,
     FeedbackTop,
+    PendingFeedback,
     PupilInput,
     QuestionKind,
     RoundStatement,
@@ -48,12 +49,21 @@ def contents(world):
     return world.instruments[world.home.pk]
 
 
+# Five more, after the one the world gives: six active criteria.
+CRITERIA = [
+    "Ik wist wat ik moest doen",
+    "Ik kon vragen stellen",
+    "We werkten samen",
+    "Het tempo was goed",
+    "Ik heb iets nieuws geleerd",
+]
+
+
 @pytest.fixture
 def group(contents):
     """The home school's group with 6 active criteria (the world gives it one)."""
-    for text in ["Ik wist wat ik moest doen", "Ik kon vragen stellen", "We werkten samen", "Het tempo was goed"]:
+    for text in CRITERIA:
         services.feedback_criterion_add(group=contents.group, text=text)
-    services.feedback_criterion_add(group=contents.group, text="Ik heb iets nieuws geleerd")
     return contents.group
 
 
@@ -108,11 +118,26 @@ def pupil(**extra) -> Client:
     return Client(**extra)
 
 
+def committed():
+    """The request's transactions commit as they do outside a test: what they leave for after the
+    commit (the move of a full pool into the answers) runs when the block ends."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def answer(feedback_round, device: Client | None = None, **data_kwargs):
-    """A pupil's visit and answer: GET (sets the device cookie), then POST."""
+    """A pupil's visit and answer: GET (sets the device cookie), then POST, committed."""
     device = device or pupil()
     device.get(pupil_path(feedback_round))
-    return device.post(pupil_path(feedback_round), answer_data(feedback_round, **data_kwargs))
+    with committed():
+        return device.post(pupil_path(feedback_round), answer_data(feedback_round, **data_kwargs))
+
+
+def answers_stored(feedback_round) -> int:
+    """Every answer stored for the round: sealed in its pool or already moved into the answers."""
+    return (
+        PendingFeedback.objects.filter(round=feedback_round).count()
+        + FeedbackResponse.objects.filter(round=feedback_round).count()
+    )
 
 
 def round_url(feedback_round, path: str = "") -> str:
@@ -129,7 +154,7 @@ PROBE_COOKIE = "probe-cookie-value-0123456789abcdefghijklmnop"
 def every_stored_value() -> list[str]:
     """Every column of every row of the models that hold pupils' answers, as text."""
     values = []
-    for model in (FeedbackResponse, FeedbackTop, FeedbackAnswer, FeedbackDeviceMark):
+    for model in (FeedbackResponse, FeedbackTop, FeedbackAnswer, FeedbackDeviceMark, PendingFeedback):
         columns = [f.attname for f in model._meta.concrete_fields]
         for row in model.unscoped.values_list(*columns):
             values.extend(str(value) for value in row)
@@ -138,17 +163,21 @@ def every_stored_value() -> list[str]:
 
 def test_no_stored_answer_holds_address_browser_cookie_or_time(feedback_round):
     """A pupil answers with a distinctive address, browser and cookie: no column of any answer row
-    holds any of them, and the answer models have no date or time fields at all."""
+    holds any of them, neither while the answer waits in the pool nor once the round closed and
+    moved it, and the answer models have no date or time fields at all."""
     device = pupil(REMOTE_ADDR=PROBE_ADDRESS, HTTP_USER_AGENT=PROBE_AGENT)
     device.cookies[COOKIE] = PROBE_COOKIE
     response = answer(feedback_round, device, text="De uitleg met de pizza was fijn")
     assert response.status_code == 302
-    assert FeedbackResponse.objects.count() == 1 and FeedbackDeviceMark.objects.count() == 1
-    stored = every_stored_value()
-    assert stored, "the answer was stored"
-    for probe in (PROBE_ADDRESS, PROBE_AGENT, "pupil-tablet-XYZ123", PROBE_COOKIE, "ProbeBrowser"):
-        assert not [value for value in stored if probe in value], probe
-    for model in (FeedbackResponse, FeedbackTop, FeedbackAnswer, FeedbackDeviceMark):
+    assert PendingFeedback.objects.count() == 1 and FeedbackDeviceMark.objects.count() == 1
+    pooled = every_stored_value()
+    services.feedback_round_close(feedback_round=feedback_round)
+    assert FeedbackResponse.objects.count() == 1 and PendingFeedback.objects.count() == 0
+    for stored in (pooled, every_stored_value()):
+        assert stored, "the answer was stored"
+        for probe in (PROBE_ADDRESS, PROBE_AGENT, "pupil-tablet-XYZ123", PROBE_COOKIE, "ProbeBrowser"):
+            assert not [value for value in stored if probe in value], probe
+    for model in (FeedbackResponse, FeedbackTop, FeedbackAnswer, FeedbackDeviceMark, PendingFeedback):
         timed = [f.name for f in model._meta.concrete_fields if isinstance(f, models.DateField | models.TimeField)]
         assert timed == [], model.__name__
     # The mark is the keyed hash of the cookie value under this round's key, nothing else.
@@ -162,8 +191,10 @@ def test_a_second_answer_from_the_same_device_is_refused_while_another_device_ca
     again = first.post(pupil_path(feedback_round), answer_data(feedback_round, tops=(2,), tip=3))
     assert again.status_code == 200
     assert "Je hebt al geantwoord, dank je!" in again.content.decode()
-    assert FeedbackResponse.objects.filter(round=feedback_round).count() == 1
+    assert answers_stored(feedback_round) == 1
     assert answer(feedback_round, pupil()).status_code == 302
+    assert answers_stored(feedback_round) == 2
+    services.feedback_round_close(feedback_round=feedback_round)
     assert FeedbackResponse.objects.filter(round=feedback_round).count() == 2
 
 
@@ -183,7 +214,7 @@ def test_the_service_refuses_a_second_answer_of_a_device_even_without_the_page(f
     services.feedback_response_submit(tip_id=statements[1].pk, **submit)
     with pytest.raises(services.AlreadyAnswered):
         services.feedback_response_submit(tip_id=statements[2].pk, **submit)
-    assert FeedbackResponse.objects.count() == 1, "the refused answer left nothing behind"
+    assert answers_stored(feedback_round) == 1, "the refused answer left nothing behind"
 
 
 def test_after_answering_the_pupil_sees_thanks(feedback_round):
@@ -213,7 +244,7 @@ def test_a_post_without_the_device_cookie_sets_it_and_keeps_the_choices(feedback
     for top in data["tops"]:
         assert re.search(rf'value="{top}"[^>]*checked', html), "the chosen tops are still ticked"
     assert re.search(rf'value="{data["tip"]}"[^>]*checked', html)
-    assert FeedbackResponse.objects.count() == 0
+    assert answers_stored(feedback_round) == 0
     assert device.post(pupil_path(feedback_round), data).status_code == 302
 
 
@@ -249,7 +280,7 @@ def test_a_closed_round_answers_with_a_friendly_page(feedback_round, how):
     for response in (device.get(pupil_path(feedback_round)), device.post(pupil_path(feedback_round), {})):
         assert response.status_code == 410
         assert "Deze ronde is gesloten" in response.content.decode()
-    assert FeedbackResponse.objects.count() == 0
+    assert answers_stored(feedback_round) == 0
 
 
 @pytest.mark.parametrize("path", ["/stem/ZZZZZZ/", "/s/ZZZZZZ", "/stem/?code=ZZZZZZ", "/stem/%3Cscript%3E/"])
@@ -335,7 +366,7 @@ WAYS = ["qr", "typed", "direct"]
 def test_a_first_answer_comes_in_by_every_way(feedback_round, way):
     done = Phone().answer(way, feedback_round)
     assert done.status_code == 200 and "Dank je wel!" in done.content.decode()
-    assert FeedbackResponse.objects.filter(round=feedback_round).count() == 1
+    assert answers_stored(feedback_round) == 1
     assert FeedbackDeviceMark.objects.filter(round=feedback_round).count() == 1
 
 
@@ -351,7 +382,7 @@ def test_a_second_answer_from_the_same_phone_is_refused_whichever_way_it_comes_i
     assert again.status_code == 200 and "Je hebt al geantwoord, dank je!" in html
     assert 'name="tops"' not in html, "no form to answer again"
     assert "Dit antwoord telt niet mee" not in html, "nothing was sent this time"
-    assert FeedbackResponse.objects.filter(round=feedback_round).count() == 1
+    assert answers_stored(feedback_round) == 1
     # The device's value is the one it got on its first visit: no way in replaced it.
     assert len([m for m in phone.cookies.values() if m.key == COOKIE]) == 1
 
@@ -369,7 +400,7 @@ def test_a_second_answer_sent_from_a_page_opened_before_the_first_is_refused(fee
     html = second.content.decode()
     assert second.status_code == 200 and "Je hebt al geantwoord, dank je!" in html
     assert "Dit antwoord telt niet mee" in html
-    assert FeedbackResponse.objects.filter(round=feedback_round).count() == 1
+    assert answers_stored(feedback_round) == 1
 
 
 def test_another_phone_still_answers_after_the_first_scanned_twice(feedback_round):
@@ -377,7 +408,7 @@ def test_another_phone_still_answers_after_the_first_scanned_twice(feedback_roun
     phone.answer("qr", feedback_round)
     phone.come_in("qr", feedback_round)
     assert "Dank je wel!" in Phone().answer("qr", feedback_round).content.decode()
-    assert FeedbackResponse.objects.filter(round=feedback_round).count() == 2
+    assert answers_stored(feedback_round) == 2
 
 
 def test_flooding_from_one_address_is_stopped_with_a_friendly_429(feedback_round, monkeypatch):
@@ -442,7 +473,7 @@ def test_invalid_pupil_input_is_refused_with_a_friendly_message_and_the_choices_
     assert message in html
     for top in data["tops"]:
         assert re.search(rf'name="tops" value="{top}"[^>]*checked', html), "the chosen tops are kept"
-    assert FeedbackResponse.objects.count() == 0 and FeedbackDeviceMark.objects.count() == 0
+    assert answers_stored(feedback_round) == 0 and FeedbackDeviceMark.objects.count() == 0
 
 
 def test_an_unknown_statement_id_is_refused_with_422(world, feedback_round):
@@ -454,7 +485,7 @@ def test_an_unknown_statement_id_is_refused_with_422(world, feedback_round):
     response = device.post(pupil_path(feedback_round), data)
     assert response.status_code == 422
     assert "Kies je tops uit de uitspraken hierboven." in response.content.decode()
-    assert FeedbackResponse.objects.count() == 0
+    assert answers_stored(feedback_round) == 0
 
 
 # --- Results and their thresholds -------------------------------------------------------------------------
@@ -472,10 +503,12 @@ def results_html(client, feedback_round) -> str:
 
 
 def test_counts_and_averages_are_hidden_below_three_answers_and_shown_at_three(client, teacher, feedback_round):
+    """Two answers wait in the pool (the count says so; nothing is tallied yet); the third moves
+    the batch of three into the tallies."""
     client.force_login(teacher)
     answers_from(feedback_round, 2, rating=4, choice="Procenten")
     html = results_html(client, feedback_round)
-    assert "2 antwoorden" in html
+    assert '<span id="response-count" hx-swap-oob="innerHTML">0 antwoorden (2 onderweg)</span>' in html
     assert "pv-average" not in html and "Gemiddeld" not in html
     assert 'class="pv-num"' not in html, "no counts per statement"
     assert "verschijnen zodra er 3 antwoorden zijn" in html
@@ -499,6 +532,8 @@ def test_open_answers_are_hidden_below_five_and_shown_at_five_in_shuffled_order(
     assert not [t for t in texts if t in html]
     assert "Open antwoorden verschijnen vanaf 5 antwoorden" in html
     assert answer(feedback_round, pupil(), text=texts[4]).status_code == 302
+    # The fifth waits in the pool with the fourth (the next batch is three); closing moves both.
+    services.feedback_round_close(feedback_round=feedback_round)
     shuffled = []
     monkeypatch.setattr(feedback_selectors, "_shuffle", lambda items: (items.reverse(), shuffled.append(list(items))))
     html = results_html(client, feedback_round)
@@ -509,6 +544,7 @@ def test_open_answers_are_hidden_below_five_and_shown_at_five_in_shuffled_order(
 
 def test_the_results_are_shuffled_on_every_render(feedback_round, monkeypatch):
     answers_from(feedback_round, 5, text="iets")
+    services.feedback_round_close(feedback_round=feedback_round)  # the last two join the tallies
     calls = []
     monkeypatch.setattr(feedback_selectors, "_shuffle", lambda items: calls.append(len(items)))
     feedback_selectors.round_results(feedback_round=feedback_round)
@@ -523,6 +559,7 @@ def test_the_results_poll_answers_204_while_nothing_changed(client, teacher, fee
     assert seen == "0-1"
     assert client.get(round_url(feedback_round, "resultaten/"), {"gezien": seen}, **HTMX).status_code == 204
     answers_from(feedback_round, 1)
+    services.feedback_round_close(feedback_round=feedback_round)  # the answer joins the tallies
     changed = client.get(round_url(feedback_round, "resultaten/"), {"gezien": seen}, **HTMX)
     assert changed.status_code == 200
     assert '<span id="response-count" hx-swap-oob="innerHTML">1 antwoord</span>' in changed.content.decode()

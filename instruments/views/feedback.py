@@ -247,15 +247,33 @@ def _round_url(feedback_round) -> str:
     )
 
 
-def _results_context(request: AppRequest, feedback_round, count: int | None = None) -> dict:
+def _counts(feedback_round, *, is_open: bool):
+    """The round's answer counts; a round that closed by time with answers still pooled has them
+    moved first (the beat sweep would within a minute), so its closed results are complete."""
+    counts = selectors.response_counts(feedback_round=feedback_round)
+    if counts.pending and not is_open:
+        services.feedback_pool_move(feedback_round=feedback_round)
+        counts = selectors.response_counts(feedback_round=feedback_round)
+    return counts
+
+
+def _seen(counts, *, is_open: bool) -> str:
+    """What the poller shows: answers counted, open or closed, and answers on their way if any."""
+    seen = f"{counts.moved}-{int(is_open)}"
+    return f"{seen}-{counts.pending}" if counts.pending else seen
+
+
+def _results_context(request: AppRequest, feedback_round, counts=None) -> dict:
     is_open = services.round_is_open(feedback_round)
-    results = selectors.round_results(feedback_round=feedback_round, count=count)
+    if counts is None:
+        counts = _counts(feedback_round, is_open=is_open)
+    results = selectors.round_results(feedback_round=feedback_round, counts=counts)
     return {
         "school": feedback_round.school,
         "round": feedback_round,
         "is_open": is_open,
         "results": results,
-        "seen": f"{results.count}-{int(is_open)}",
+        "seen": _seen(counts, is_open=is_open),
         "short_url": short_url(request, feedback_round),
     }
 
@@ -272,20 +290,20 @@ def round_detail(request: AppRequest, school_id: int, round_id: int):
 @require_GET
 @vary_on_headers("HX-Request")
 def round_results(request: AppRequest, school_id: int, round_id: int):
-    """The results partial, polled every 2 s. `gezien` is what the poller shows (answers and
-    open or closed): while that is still true the answer is an empty 204 and htmx swaps nothing,
-    so a screen reader is told only about a real change."""
+    """The results partial, polled every 2 s. `gezien` is what the poller shows (answers counted,
+    open or closed, answers on their way): while that is still true the answer is an empty 204
+    and htmx swaps nothing, so a screen reader is told only about a real change."""
     feedback_round = _round(request, school_id, round_id)
     if not wants_fragment(request):
         return redirect(_round_url(feedback_round))
-    count = selectors.response_count(feedback_round=feedback_round)
-    seen = f"{count}-{int(services.round_is_open(feedback_round))}"
-    if request.GET.get("gezien") == seen:
+    is_open = services.round_is_open(feedback_round)
+    counts = _counts(feedback_round, is_open=is_open)
+    if request.GET.get("gezien") == _seen(counts, is_open=is_open):
         response = HttpResponse(status=204)
     else:
         template = PROJECTION if request.GET.get("weergave") == "projectie" else ROUND
         # The count in the page's live region is updated out of band (see feedback_results.html).
-        context = {**_results_context(request, feedback_round, count=count), "oob": True}
+        context = {**_results_context(request, feedback_round, counts=counts), "oob": True}
         response = render(request, f"{template}#results", context)
     patch_cache_control(response, private=True, no_store=True)
     return response
@@ -314,7 +332,8 @@ def round_qr(request: AppRequest, school_id: int, round_id: int):
 @requires(Capability.TEAM_EDIT)
 @require_POST
 def round_close(request: AppRequest, school_id: int, round_id: int):
-    """Close the round now ("Sluiten"): pupils who open it after this see that it closed."""
+    """Close the round now ("Sluiten"): pupils who open it after this see that it closed, and the
+    answers still on their way join the results."""
     feedback_round = _round(request, school_id, round_id)
     services.feedback_round_close(feedback_round=feedback_round)
     return redirect_after(request, _round_url(feedback_round))

@@ -167,6 +167,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leerkracht.tasks.login_log_purge",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Pupils' answers wait sealed in their round's pool: move the remainder of rounds whose time
+    # ran out (the live results count only moved answers).
+    "feedback-pools": {
+        "task": "instruments.tasks.feedback_pools_due",
+        "schedule": timedelta(minutes=1),
+    },
 }
 # How many invitation e-mails one step of the sender writes to the outbox before it looks again.
 BAROMETER_EMAIL_CHUNK = env.get_int("BAROMETER_EMAIL_CHUNK", 500)
