@@ -8,7 +8,8 @@ import re
 
 import pytest
 from django.db import models
-from django.test import Client, TestCase
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, TestCase
 from django.utils import timezone
 
 from instruments.models import (
@@ -132,6 +133,13 @@ def answer(feedback_round, device: Client | None = None, **data_kwargs):
         return device.post(pupil_path(feedback_round), answer_data(feedback_round, **data_kwargs))
 
 
+def issued(value: str) -> str:
+    """`value` as the device cookie the server issues it: signed."""
+    response = HttpResponse()
+    response.set_signed_cookie(COOKIE, value, salt=pupil_views.DEVICE_COOKIE_SALT)
+    return response.cookies[COOKIE].value
+
+
 def answers_stored(feedback_round) -> int:
     """Every answer stored for the round: sealed in its pool or already moved into the answers."""
     return (
@@ -166,7 +174,7 @@ def test_no_stored_answer_holds_address_browser_cookie_or_time(feedback_round):
     holds any of them, neither while the answer waits in the pool nor once the round closed and
     moved it, and the answer models have no date or time fields at all."""
     device = pupil(REMOTE_ADDR=PROBE_ADDRESS, HTTP_USER_AGENT=PROBE_AGENT)
-    device.cookies[COOKIE] = PROBE_COOKIE
+    device.cookies[COOKIE] = issued(PROBE_COOKIE)
     response = answer(feedback_round, device, text="De uitleg met de pizza was fijn")
     assert response.status_code == 302
     assert PendingFeedback.objects.count() == 1 and FeedbackDeviceMark.objects.count() == 1
@@ -229,7 +237,11 @@ def test_the_device_cookie_is_httponly_lax_and_limited_to_the_pupil_pages(feedba
     response = pupil().get(pupil_path(feedback_round))
     cookie = response.cookies[COOKIE]
     assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/stem"
-    assert re.fullmatch(r"[A-Za-z0-9_-]{32,64}", cookie.value)
+    # A random value, signed by the server (only values it issued count: test_pupil_guard.py).
+    request = RequestFactory().get(pupil_path(feedback_round))
+    request.COOKIES[COOKIE] = cookie.value
+    value = request.get_signed_cookie(COOKIE, salt=pupil_views.DEVICE_COOKIE_SALT)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32,64}", value)
     assert "no-store" in response["Cache-Control"]
 
 

@@ -7,14 +7,25 @@ Tenancy: these are `@public` views, so the request's tenant scope is empty. The 
 its code (the one unscoped read, in `selectors.round_by_code`), and every other query runs inside
 `tenancy.scope(school_ids=[round.school_id])`, opened here, conspicuously.
 
-One answer per device: a random value in an HttpOnly cookie, set on the first visit. The cookie
+One answer per device: a random value in an HttpOnly cookie, set on the first visit and signed
+with the server's secret (`set_signed_cookie`): only a value this server issued counts, so a
+script that invents a fresh value for every answer is answered as a device without a cookie
+(it gets a value of the server's own and the page back, never a stored answer). The cookie
 lives under /stem only (it has no business on the rest of the site), so only the pages under
 /stem read or set it; every way in (the QR code and short address /s/<code>, the typed code, a
-direct link) ends on /stem/<code>/, where the same cookie is read. The answer
-stores HMAC(round.device_key, value) as a `FeedbackDeviceMark`, unlinked to the answer. The
-value itself, the address and the browser are never stored. Flooding is stopped with counters
-in the cache whose keys are keyed hashes of the address and of the device value; they expire
-within minutes and never reach the database.
+direct link) ends on /stem/<code>/, where the same cookie is read. The answer stores
+HMAC(round.device_key, value) as a `FeedbackDeviceMark`; the answer itself waits sealed in the
+round's pool and is moved into the answer tables in a later transaction, in a batch
+(services/feedback.py), so nothing in the database joins the two. The value itself, the address
+and the browser are never stored.
+
+Flooding and guessing are stopped with counters in the cache whose keys are keyed hashes of the
+address and of the device value; they expire within minutes and never reach the database:
+answers per address and round (a script can still ask for signed values one by one: the
+address limit is the backstop), tries per device, and codes per address that name no round
+(only misses count, so a class behind one school address typing the right code is never
+stopped; past the limit every lookup from that address is refused, the right code too, or the
+answer would still tell a right guess from a wrong one).
 """
 
 from __future__ import annotations
@@ -41,6 +52,7 @@ from leerkracht.http import client_address, no_store
 DEVICE_COOKIE = "stem_apparaat"
 DEVICE_COOKIE_PATH = "/stem"  # read and set only by the pages under it (see pupil_short)
 DEVICE_COOKIE_MAX_AGE = 60 * 60 * 24 * 365  # a school year and a bit: one value per device
+DEVICE_COOKIE_SALT = "instruments.pupil.device"  # the signature of this cookie, no other
 _DEVICE_VALUE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 # A whole class answers from one school address: 120 answers per 10 minutes per address and
@@ -48,6 +60,9 @@ _DEVICE_VALUE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 # correction after a message), not a script's worth.
 ADDRESS_LIMIT, ADDRESS_WINDOW = 120, 10 * 60
 DEVICE_LIMIT, DEVICE_WINDOW = 4, 5
+# Codes that name no round, per address: a class with a few typos stays far below it; a script
+# trying codes (a billion of them, a few hundred open) stops after this many per ten minutes.
+CODE_MISS_LIMIT, CODE_MISS_WINDOW = 30, 10 * 60
 
 ANSWER = "instruments/pupil_answer.html"
 CODE = "instruments/pupil_code.html"
@@ -55,14 +70,17 @@ NOTICE = "instruments/pupil_notice.html"
 
 
 def _device_value(request) -> str | None:
-    value = request.COOKIES.get(DEVICE_COOKIE, "")
+    """The device's value, if the cookie holds one this server issued; None for no cookie and for
+    a value that is unsigned, forged or changed alike."""
+    value = request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_COOKIE_SALT, max_age=DEVICE_COOKIE_MAX_AGE)
     return value if _DEVICE_VALUE.match(value) else None
 
 
 def _set_device_cookie(response: HttpResponse, value: str) -> None:
-    response.set_cookie(
+    response.set_signed_cookie(
         DEVICE_COOKIE,
         value,
+        salt=DEVICE_COOKIE_SALT,
         max_age=DEVICE_COOKIE_MAX_AGE,
         path=DEVICE_COOKIE_PATH,
         secure=settings.SESSION_COOKIE_SECURE,
@@ -104,6 +122,41 @@ def _rate_limited(request, feedback_round, device_value: str | None) -> bool:
     return False
 
 
+def _miss_key(request) -> str:
+    address = client_address(request)
+    return f"pv:miss:{salted_hmac('pupil-voice-code-miss', address, algorithm='sha256').hexdigest()}"
+
+
+def _guessing(request) -> bool:
+    """Whether this address has tried CODE_MISS_LIMIT codes that name no round in the window."""
+    return (cache.get(_miss_key(request)) or 0) >= CODE_MISS_LIMIT
+
+
+def _count_miss(request) -> None:
+    _over_limit(_miss_key(request), limit=CODE_MISS_LIMIT, window=CODE_MISS_WINDOW)
+
+
+class _Guessing(Exception):
+    """Too many codes from this address named no round."""
+
+
+def _round_by_code(request, code: str):
+    """The round a code names, or None (a miss, counted). Raises _Guessing past the limit."""
+    if _guessing(request):
+        raise _Guessing
+    feedback_round = selectors.round_by_code(code=code)
+    if feedback_round is None:
+        _count_miss(request)
+    return feedback_round
+
+
+def _too_many_misses(request, *, page: str = NOTICE, context: dict | None = None) -> HttpResponse:
+    context = {"kind": "guessing", "round": None, "sent": False, "code": "", **(context or {}), "guessing": True}
+    response = render(request, page, context, status=429)
+    response["Retry-After"] = str(CODE_MISS_WINDOW)
+    return no_store(response)
+
+
 def _answer_url(code: str) -> str:
     return reverse("instruments:pupil_answer", kwargs={"code": code})
 
@@ -115,7 +168,10 @@ def pupil_code(request):
     code = "".join(request.GET.get("code", "").split()).upper()
     if not code:
         return no_store(render(request, CODE, {"code": ""}))
-    feedback_round = selectors.round_by_code(code=code)
+    try:
+        feedback_round = _round_by_code(request, code)
+    except _Guessing:
+        return _too_many_misses(request, page=CODE, context={"code": code})
     if feedback_round is None:
         return no_store(render(request, CODE, {"code": code, "unknown": True}, status=404))
     return redirect(_answer_url(feedback_round.code))
@@ -130,7 +186,10 @@ def pupil_short(request, code: str):
     This address lies outside the cookie's path, so the browser never sends the cookie here: it
     must not set one either. A cookie set here would replace the device's value on every scan,
     and a second scan of the same QR code would then be a "new" device that may answer again."""
-    feedback_round = selectors.round_by_code(code=code)
+    try:
+        feedback_round = _round_by_code(request, code)
+    except _Guessing:
+        return _too_many_misses(request)
     if feedback_round is None:
         return _notice(request, "unknown", status=404)
     return no_store(redirect(_answer_url(feedback_round.code)))
@@ -140,7 +199,10 @@ def pupil_short(request, code: str):
 @require_http_methods(["GET", "POST"])
 def pupil_answer(request, code: str):
     """The answer page: tops, one tip and the round's questions; one answer per device."""
-    feedback_round = selectors.round_by_code(code=code)
+    try:
+        feedback_round = _round_by_code(request, code)
+    except _Guessing:
+        return _too_many_misses(request)
     if feedback_round is None:
         return _notice(request, "unknown", status=404)
     if feedback_round.code != code:
