@@ -9,6 +9,8 @@ and learn only *that* the visit and debrief took place.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -144,13 +146,23 @@ class LessonVisitReminder(TenantModel):
         constraints = [models.UniqueConstraint(fields=["visit", "user"], name="visit_reminder_once_per_person")]
 
 
+def calendar_feed_digest(token: str) -> str:
+    """The SHA-256 digest a feed's secret token is stored and looked up as."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class CalendarFeed(models.Model):
     """A person's private iCalendar feed: a secret URL a calendar app subscribes to without a
     session. Not tenant-owned: one feed covers a person's visits in every school they work in.
-    Revoking it sets `revoked_at`; the URL then answers exactly like an unknown one."""
+    Revoking it sets `revoked_at`; the URL then answers exactly like an unknown one.
+
+    Only the token's SHA-256 digest is stored (as the barometer stores its links' digests): the
+    database, a backup or a replica holds no working feed address. `token` is set when a feed is
+    made (`CalendarFeed(token=…)`), which stores its digest, and is known only to that instance:
+    the owner sees the address once, when it is made or renewed."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
-    token = models.CharField(max_length=64, unique=True)
+    token_digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -163,3 +175,13 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"Agenda-feed van {self.user_id}"
+
+    @property
+    def token(self) -> str | None:
+        """The secret token, on the instance that was made with it only; None once read back."""
+        return self.__dict__.get("_token")
+
+    @token.setter
+    def token(self, value: str) -> None:
+        self._token = value
+        self.token_digest = calendar_feed_digest(value)

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from instruments.models import VISIT_DID_NOT_HAPPEN, CalendarFeed, LessonDesign, LessonVisit, LessonVisitNotes
+from instruments.models.lesson_visit import calendar_feed_digest
 from instruments.selectors.lesson_design import readable_designs
 from leerkracht import tenancy
 from leerkracht.access import Access, compute_access
@@ -137,8 +138,13 @@ class FeedContents:
 
 def calendar_feed_contents(*, token: str) -> FeedContents | None:
     """The visits of the person whose live feed `token` opens, in every school they work in;
-    None for an unknown or revoked token alike."""
-    feed = CalendarFeed.objects.select_related("user").filter(token=token, revoked_at__isnull=True).first()
+    None for an unknown or revoked token alike. Looked up by the token's digest: the database
+    holds no token."""
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_digest=calendar_feed_digest(token), revoked_at__isnull=True)
+        .first()
+    )
     if feed is None or not feed.user.is_active:
         return None
     user = feed.user

@@ -486,7 +486,9 @@ def lesson_visit_rhythm(request: AppRequest, school_id: int):
 
 
 def _feed_urls(request: AppRequest, feed) -> dict:
-    if feed is None:
+    """The feed's addresses, only when this request made the feed: afterwards nobody (the
+    database included) knows its token."""
+    if feed is None or feed.token is None:
         return {}
     https = request.build_absolute_uri(reverse("instruments:lesson_visit_feed", kwargs={"token": feed.token}))
     return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
@@ -496,8 +498,10 @@ def _feed_urls(request: AppRequest, feed) -> dict:
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def lesson_visit_feed_manage(request: AppRequest):
-    """A person's own calendar feed: make it, see its address, renew it (the old address stops)
-    or revoke it."""
+    """A person's own calendar feed: make it, renew it (the old address stops) or revoke it. The
+    address is shown once, in the answer to the request that made it (also without JavaScript:
+    that answer is the page itself, not a redirect, and it is never stored by a cache); later the
+    page says that a feed exists and offers to renew it."""
     user = request.user
     if request.method == "POST":
         action = request.POST.get("actie")
@@ -511,12 +515,14 @@ def lesson_visit_feed_manage(request: AppRequest):
             feed = None
         else:
             return HttpResponse(_("Onbekende keuze."), status=400, content_type="text/plain; charset=utf-8")
-        if not wants_fragment(request):
+        if not wants_fragment(request) and feed is None:
             return redirect("instruments:lesson_visit_feed_manage")
     else:
         feed = selectors.calendar_feed_live(user=user)
     context = {"feed": feed, "urls": _feed_urls(request, feed), "changed": request.POST.get("actie", "")}
-    return _render(request, FEED, "feed", context)
+    response = _render(request, FEED, "feed", context)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _event(request: AppRequest, visit, user) -> ical.Event:
