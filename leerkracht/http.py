@@ -1,12 +1,19 @@
-"""The request type our views receive, once the middleware has hung its helpers on it, and the
-few answers every htmx view gives the same way."""
+"""The request our WSGI application builds, the type our views receive once the middleware has
+hung its helpers on it, the bounds of what a client may send, and the few answers every htmx view
+gives the same way."""
 
+import datetime as dt
 import ipaddress
 
+from django import forms
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import BadRequest, ObjectDoesNotExist, ValidationError
+from django.core.handlers.wsgi import WSGIHandler as DjangoWSGIHandler
+from django.core.handlers.wsgi import WSGIRequest
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
@@ -95,3 +102,70 @@ def no_store(response: HttpResponse) -> HttpResponse:
 
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+# --- Reading what a client sends ------------------------------------------------------------------
+
+# The largest id a row can have (our keys are 64-bit). A larger number in a request names nothing,
+# and SQLite cannot even compare a column with one: it raises OverflowError instead of finding
+# nothing, as PostgreSQL does. Ids read from a request are bounded by it.
+MAX_ID = 2**63 - 1
+
+# The days a client may name (a visit, a wave's opening, a calendar's week or month): wide enough
+# for any plan, and far from the calendar's own ends (years 1 and 9999), where adding a lesson's
+# length or turning Amsterdam time into UTC left the calendar (OverflowError: 500).
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+
+
+class Request(WSGIRequest):
+    """The request our WSGI application builds (leerkracht/wsgi.py): Django's, except that a
+    Content-Type header it cannot parse (too long, or naming an RFC 2231 charset that does not
+    exist) does not raise while the request is built. Raised there, outside every middleware, it
+    reached the server as a bare 500 without our headers; marked instead, the request reaches
+    RefuseBadInputMiddleware, which answers our 400 page. Until then it has no content type, so
+    nothing reads its body."""
+
+    unreadable_content_type = False
+
+    def _set_content_type_params(self, meta):
+        try:
+            super()._set_content_type_params(meta)
+        except BadRequest:
+            self.content_type, self.content_params = "", {}
+            self.unreadable_content_type = True
+
+
+class WSGIHandler(DjangoWSGIHandler):
+    request_class = Request
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field for several rows by id, refusing a number past MAX_ID as it refuses any other
+    id that is not a choice. Django asks the database for all the chosen ids at once, a lookup it
+    does not bound itself: on SQLite one huge number answered 500."""
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)):
+            for pk in value:
+                if _past_any_id(pk):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    )
+        return super().clean(value)
+
+
+class BoundedDateField(forms.DateField):
+    """Django's date field, taking only days from FIRST_DAY to LAST_DAY."""
+
+    default_validators = [
+        MinValueValidator(FIRST_DAY, message=gettext_lazy("Kies een datum tussen 2000 en 2100.")),
+        MaxValueValidator(LAST_DAY, message=gettext_lazy("Kies een datum tussen 2000 en 2100.")),
+    ]
+
+
+def _past_any_id(value) -> bool:
+    try:
+        return abs(int(value)) > MAX_ID
+    except (TypeError, ValueError):
+        return False  # not a number at all: Django's own check refuses it

@@ -11,8 +11,10 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import BadRequest, ImproperlyConfigured, PermissionDenied, SuspiciousOperation
 from django.http import Http404
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
@@ -20,6 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from leerkracht import tenancy
 from leerkracht.access import NODE_KWARGS, NOT_FOUND_MESSAGE, compute_access, view_declaration
+from leerkracht.http import MAX_ID
 from leerkracht.roles import Level
 
 # Views that live outside our URLconf's rule: Django's admin has its own (superusers only, see
@@ -96,21 +99,70 @@ def node_of(view_kwargs) -> tuple[Level, int | None]:
     return Level.PLATFORM, None
 
 
-class RefuseNulMiddleware:
-    """A NUL character in the path or the query string is refused with a 400 before any view or
-    access check sees it. No address of ours has one, and PostgreSQL cannot store or compare
-    text holding one: passed on, it raised in the database and answered 500 (`/stem/%00/`,
-    `/agenda/%00.ics`, `?q=%00`)."""
+class RefuseBadInputMiddleware:
+    """Input no page of ours can take is refused before any view or access check reads it, with
+    the platform's own page, inside the security headers:
+
+    - A NUL character in the path, the query string, a form field (its name or its value) or a
+      JSON body answers 400. No address or text of ours has one, and PostgreSQL cannot store or
+      compare text holding one: passed on, it raised in the database and answered 500
+      (`/stem/%00/`, `/agenda/%00.ics`, `?q=%00`, a card's title). Forms refuse one in their text
+      fields too, but not every value a view reads goes through a form field that checks.
+    - A body that cannot be read answers 400: a form sent in a charset other than UTF-8, a broken
+      multipart body, a Content-Type header that cannot be parsed (`leerkracht.http.Request`).
+      Read here first, the error is answered here rather than by whichever reader meets it
+      first (the CSRF check, a view, an error page).
+    - An id in the path that no row can have (0, or past a 64-bit key) answers 404, the same as
+      a missing one: `<int:…>` takes any run of digits, and SQLite cannot even compare a column
+      with a number that large (it raised OverflowError: 500).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
-        ):
+        if getattr(request, "unreadable_content_type", False):
+            raise BadRequest("A Content-Type header that cannot be parsed")
+        if "\x00" in request.path or _holds_nul(request.GET):
             raise SuspiciousOperation("NUL character in the path or query string")
+        if request.method == "POST" and _holds_nul(request.POST):  # raises BadRequest if unreadable
+            raise SuspiciousOperation("NUL character in a form field")
+        if _json_body_holds_nul(request):
+            raise SuspiciousOperation("NUL character in a JSON body")
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if any(isinstance(value, int) and not 0 < value <= MAX_ID for value in view_kwargs.values()):
+            raise Http404(NOT_FOUND_MESSAGE)
+        return None
+
+
+def _holds_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
+
+
+def _json_body_holds_nul(request) -> bool:
+    if not (request.content_type == "application/json" or request.content_type.endswith("+json")):
+        return False
+    body = request.body
+    if b"\\u0000" not in body:
+        return False  # JSON can only carry a NUL escaped (a raw one is invalid: its parser refuses it)
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return False  # not JSON we can read: the view's parser refuses it itself
+    # Walked without recursion: nesting as deep as the parser allows must not overflow the stack.
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 class CacheControlMiddleware:

@@ -1,7 +1,13 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leerkracht.settings.production")
 
-application = get_wsgi_application()
+# As django.core.wsgi.get_wsgi_application, with our request class (leerkracht.http.Request): a
+# Content-Type header Django cannot parse answers our 400 page instead of a bare 500.
+django.setup(set_prefix=False)
+
+from leerkracht.http import WSGIHandler  # noqa: E402 (needs the apps loaded)
+
+application = WSGIHandler()

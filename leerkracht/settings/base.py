@@ -48,8 +48,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Inside the security headers and the CSP, before anything reads the path or the query.
-    "leerkracht.middleware.RefuseNulMiddleware",
+    # Inside the security headers and the CSP, before anything reads the path, query or body.
+    "leerkracht.middleware.RefuseBadInputMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Computes the user's access once and opens the tenant scope around the view and the
     # rendering of its template response; decides every school-scoped route centrally.

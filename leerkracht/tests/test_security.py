@@ -149,3 +149,152 @@ def test_a_nul_character_in_the_address_answers_our_400_page_never_a_500(client,
     assert response.status_code == 400
     assert "Dit adres klopt niet" in response.content.decode()
     assert "Content-Security-Policy" in response
+
+
+# --- Bodies we cannot read, NUL characters in them, ids past the database ----------------------
+
+
+def our_400_page(response) -> bool:
+    return (
+        response.status_code == 400
+        and "Dit adres klopt niet" in response.content.decode()
+        and "Content-Security-Policy" in response
+    )
+
+
+UNREADABLE_BODIES = [
+    ("application/x-www-form-urlencoded; charset=utf-7", b"title=+AOs-"),
+    ("application/x-www-form-urlencoded; charset=utf-16", "title=ë".encode("utf-16")),
+    ("application/x-www-form-urlencoded; charset=latin-1", b"title=\xeb"),
+    ("multipart/form-data; boundary=", b"--\r\n"),
+]
+
+
+@pytest.mark.parametrize(("content_type", "body"), UNREADABLE_BODIES, ids=[c for c, _ in UNREADABLE_BODIES])
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "leraar"])
+def test_a_body_we_cannot_read_answers_our_400_page(client, world, content_type, body, signed_in):
+    """A form in a charset other than UTF-8 (Django reads none other) or a broken multipart body:
+    our 400 page with its headers, from the sign-in page as from a card's form."""
+    from leerkracht.roles import Role
+
+    if signed_in:
+        client.force_login(world.users[Role.LERAAR])
+    board = world.boards[world.home.pk].board
+    for url in ["/inloggen/", f"/school/{world.home.pk}/borden/{board.pk}/knelpunten/nieuw/"]:
+        assert our_400_page(client.generic("POST", url, data=body, content_type=content_type)), url
+
+
+NUL_BODIES = [
+    ("application/x-www-form-urlencoded", b"username=a%00b&password=x"),
+    ("application/x-www-form-urlencoded", b"a%00b=1"),
+    (
+        "multipart/form-data; boundary=b",
+        b'--b\r\nContent-Disposition: form-data; name="username"\r\n\r\na\x00b\r\n--b--\r\n',
+    ),
+    # UTF-7 spells a NUL without one: Django decodes a multipart body in the charset it names.
+    (
+        "multipart/form-data; boundary=b; charset=utf-7",
+        b'--b\r\nContent-Disposition: form-data; name="username"\r\n\r\na+AAA-b\r\n--b--\r\n',
+    ),
+    ("application/json", b'{"username": ["a\\u0000b"]}'),
+]
+
+
+@pytest.mark.parametrize(("content_type", "body"), NUL_BODIES, ids=["field", "name", "multipart", "utf-7", "json"])
+def test_a_nul_character_in_a_body_answers_our_400_page(client, content_type, body):
+    """Forms refuse a NUL in their text fields; the middleware refuses it in any field, before a
+    view or a check that reads the body without a form could hand it to PostgreSQL."""
+    assert our_400_page(client.generic("POST", "/inloggen/", data=body, content_type=content_type))
+
+
+def test_an_escaped_backslash_before_u0000_in_json_is_no_nul(client):
+    """`\\\\u0000` in JSON is the text `\\u0000`, not a NUL: not refused for one."""
+    response = client.generic("POST", "/inloggen/", data=b'{"note": "\\\\u0000"}', content_type="application/json")
+    assert response.status_code == 200
+
+
+def wsgi_call(environ: dict) -> tuple[str, dict, bytes]:
+    """Ask the WSGI application gunicorn serves (leerkracht/wsgi.py), through every middleware.
+    Its request signals would close the test's database connection (as the test client's do not)."""
+    import io
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from leerkracht.wsgi import application
+
+    body = environ.pop("body", b"")
+    environ = {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), **environ}
+    setup_testing_defaults(environ)
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer.update(status=status, headers=dict(headers))
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = application(environ, start_response)
+        content = b"".join(response)
+        response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return answer["status"], answer["headers"], content
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-www-form-urlencoded; charset*=nonexistent''utf-8",  # RFC 2231, unknown charset
+        "application/x-www-form-urlencoded; charset=" + "x" * 10_000,  # past Django's limit
+        "application/x-www-form-urlencoded; charset=utf-7",
+    ],
+    ids=["rfc-2231-unknown-charset", "overlong", "utf-7"],
+)
+def test_a_content_type_django_cannot_parse_answers_our_400_page_not_a_bare_500(world, content_type):
+    """Django parses the Content-Type while it builds the request, before any middleware: a header
+    it cannot parse raised there and reached gunicorn, which answered a bare 500 without our
+    headers. Asked through the WSGI application itself, with a CSRF cookie as a browser sends
+    it, every middleware runs: our 400 page, with the security headers."""
+    status, headers, content = wsgi_call(
+        {
+            "PATH_INFO": "/inloggen/",
+            "CONTENT_TYPE": content_type,
+            "HTTP_COOKIE": "csrftoken=" + "a" * 32,
+            "body": b"csrfmiddlewaretoken=" + b"a" * 32 + b"&username=x",
+        }
+    )
+    assert status.startswith("400")
+    assert "Content-Security-Policy" in headers and "X-Content-Type-Options" in headers
+    assert "Dit adres klopt niet" in content.decode()
+
+
+def test_an_id_past_what_the_database_holds_answers_404(client, world):
+    """`<int:…>` takes any run of digits; a number past a 64-bit key made SQLite raise (500)."""
+    from leerkracht.roles import Role
+
+    client.force_login(world.users[Role.ADMIN])
+    huge = "9" * 20
+    for url in [f"/barometer/vragenlijsten/{huge}/versies/1/", f"/school/{world.home.pk}/lesbezoeken/{huge}/"]:
+        response = client.get(url)
+        assert response.status_code == 404 and "Content-Security-Policy" in response, url
+
+
+def test_the_error_pages_render_even_when_the_request_context_cannot(rf):
+    """An error page that raised would answer a bare 500: when drawing it with the request's
+    context fails (the session's database gone, say), it is drawn without that context."""
+    from django.utils.functional import SimpleLazyObject
+
+    from leerkracht import errors
+
+    def gone():
+        raise RuntimeError("the database is gone")
+
+    for handler, status in [(errors.bad_request, 400), (errors.forbidden, 403), (errors.not_found, 404)]:
+        request = rf.post("/inloggen/", data=b"x", content_type="application/x-www-form-urlencoded; charset=utf-7")
+        request.user = SimpleLazyObject(gone)
+        response = handler(request, exception=None)
+        assert response.status_code == status
+        assert b'<a class="skip-link" href="#main">' in response.content
