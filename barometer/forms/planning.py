@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from barometer.models import QuestionnaireVersion, Wave, WaveTiming
 from barometer.selectors.planning import WaveSelection, planning_regions, published_versions
 from barometer.services.planning import WaveSettings
+from leerkracht.http import BoundedDateField, BoundedModelMultipleChoiceField
 from schools.models import Phase, School, Sector
 
 BY_FILTERS = "kenmerken"
@@ -49,7 +50,7 @@ def _number(label, *, help_text="", **kwargs) -> forms.IntegerField:
 
 
 def _date(label, *, help_text="") -> forms.DateField:
-    return forms.DateField(
+    return BoundedDateField(
         label=label,
         help_text=help_text,
         required=False,
@@ -133,7 +134,7 @@ class WaveForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("Niets aangevinkt: alle sectoren."),
     )
-    regions = forms.ModelMultipleChoiceField(
+    regions = BoundedModelMultipleChoiceField(
         label=gettext_lazy("Regio's"),
         queryset=planning_regions(),
         required=False,

@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from barometer.models import WaveSchoolStatus
 from barometer.selectors import overview as selectors
 from leerkracht.access import requires
-from leerkracht.http import AppRequest, wants_fragment
+from leerkracht.http import MAX_ID, AppRequest, wants_fragment
 from leerkracht.roles import Capability
 from schools.models import Sector
 
@@ -39,9 +39,9 @@ class OverviewForm(forms.Form):
     """The overview's filters, read from the query string (never invalid: an unknown value just
     filters nothing)."""
 
-    meetmoment = forms.IntegerField(required=False, min_value=1)
+    meetmoment = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     sector = forms.ChoiceField(required=False, choices=[("", "")] + list(Sector.choices))
-    regio = forms.IntegerField(required=False, min_value=1)
+    regio = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     status = forms.ChoiceField(
         required=False, choices=[("", "")] + [(slug, label) for slug, (_v, label) in STATUSES.items()]
     )

@@ -19,6 +19,7 @@ from instruments.models import (
     Success,
     Theme,
 )
+from leerkracht.http import BoundedModelMultipleChoiceField
 
 BASE_PREFIX = "base"
 
@@ -102,7 +103,7 @@ def _themes_in(themes):
     return Theme.unscoped.filter(pk__in=[t.pk for t in themes])
 
 
-class OwnersField(forms.ModelMultipleChoiceField):
+class OwnersField(BoundedModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
     default_error_messages = {
         "invalid_choice": _("Kies alleen mensen uit het team."),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from instruments.models import DesignStatus, GoalReached, LessonDesign
 from instruments.services.lesson_design import CONTENT_FIELDS
+from leerkracht.http import MAX_ID
 
 CHOOSE_COLLEAGUE = _("Kies alleen collega's van deze school als auteur.")
 
@@ -192,12 +193,12 @@ class LibraryForm(forms.Form):
 
     q = forms.CharField(required=False, max_length=100)
     vak = forms.CharField(required=False, max_length=80)
-    groep = forms.IntegerField(required=False)
-    doel = forms.IntegerField(required=False)
+    groep = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    doel = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     techniek = forms.CharField(required=False, max_length=64)
-    auteur = forms.IntegerField(required=False)
+    auteur = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     status = forms.ChoiceField(required=False, choices=[("", "")] + list(DesignStatus.choices))
-    team = forms.IntegerField(required=False)
+    team = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     pagina = forms.IntegerField(required=False, min_value=1)
 
     def cleaned(self) -> dict:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from instruments.models import LessonVisit
+from leerkracht.http import BoundedDateField
 
 DEFAULT_MINUTES = 50
 GROUPS_DATALIST = "visit-groups"
@@ -23,7 +24,7 @@ def _person_choices(people) -> list[tuple[str, str]]:
 class WhenFields(forms.Form):
     """Date and time as people in the school say them (Europe/Amsterdam), and the duration."""
 
-    starts_on = forms.DateField(
+    starts_on = BoundedDateField(
         label=_("Datum"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": _("Vul de datum in."), "invalid": _("Vul een datum in, zoals 24-11-2026.")},

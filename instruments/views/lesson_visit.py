@@ -44,7 +44,7 @@ from leerkracht.access import (
     public,
     requires,
 )
-from leerkracht.http import AppRequest, add_service_errors, redirect_after, wants_fragment
+from leerkracht.http import FIRST_DAY, LAST_DAY, AppRequest, add_service_errors, redirect_after, wants_fragment
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
 
@@ -162,9 +162,10 @@ def calendar_period(query) -> Period:
     """?maand=2026-11 or ?week=2026-W48 (ISO week); this week when absent or unreadable."""
     if match := MONTH_PATTERN.match(query.get("maand", "").strip()):
         year, month = int(match[1]), int(match[2])
-        if 1 <= month <= 12 and 2000 <= year <= 2100:
+        if 1 <= month <= 12 and FIRST_DAY.year <= year <= LAST_DAY.year:
             return _month_period(dt.date(year, month, 1))
-    if (match := WEEK_PATTERN.match(query.get("week", "").strip())) and 2000 <= int(match[1]) <= 2100:
+    match = WEEK_PATTERN.match(query.get("week", "").strip())
+    if match and FIRST_DAY.year <= int(match[1]) <= LAST_DAY.year:
         # Bounded like the month: the first and last weeks a date can hold have no neighbour.
         try:
             return _week_period(dt.date.fromisocalendar(int(match[1]), int(match[2]), 1))
