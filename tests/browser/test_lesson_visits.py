@@ -117,7 +117,8 @@ def test_schoolcoach_plans_a_visit_and_a_clashing_second_one_is_refused_keeping_
     page.get_by_role("link", name=re.compile("Volgende week")).click()
     expect(page.locator("#calendar-title")).to_contain_text(f"week {(day + dt.timedelta(weeks=1)).isocalendar().week}")
     page.get_by_role("link", name=re.compile("Vorige week")).click()
-    expect(page.locator("#calendar")).to_contain_text("Jan de Vries")
+    expect(page.locator("#calendar-title")).to_contain_text(f"week {day.isocalendar().week}")
+    expect(page.locator("#calendar .visit-item")).to_contain_text("Jan de Vries bij Fatma Yilmaz")
     assert page.evaluate("window.__noReload === true")
     shoot(page, "calendar-week")
     page.get_by_role("link", name="Maand").click()
@@ -149,6 +150,33 @@ def test_schoolcoach_plans_a_visit_and_a_clashing_second_one_is_refused_keeping_
     held.refresh_from_db()
     assert held.debriefed_at is not None and held.notes.observations == "Twaalf vingers bij de eerste vraag"
     shoot(page, "notes")
+
+
+def test_the_last_period_clicked_wins_while_an_earlier_one_is_still_on_its_way(page, world):
+    """Two clicks in quick succession on a slow connection: the week asked first is answered after
+    the month asked second. The calendar and the address bar both end on the month; the earlier
+    answer is dropped, not drawn into a calendar nobody sees while its address is pushed."""
+    coach = world.users[Role.SCHOOLCOACH]
+    school = world.home.pk
+    page.set_viewport_size(DESK)
+    log_in(page, coach)
+    page.goto(f"/school/{school}/lesbezoeken/?week=2026-W51")
+    expect(page.locator("#calendar-title")).to_contain_text("week 51")
+
+    def slow(route):
+        page.wait_for_timeout(1500)
+        route.continue_()
+
+    page.route(re.compile(r".*[?&]week=2026-W52.*"), slow)
+    page.evaluate("window.__noReload = true")
+    page.get_by_role("link", name=re.compile("Volgende week")).click()
+    page.get_by_role("link", name="Maand").click()
+    expect(page.locator("#calendar.visit-calendar--maand")).to_be_visible()
+    page.wait_for_timeout(2500)  # past the moment the slow week would have been answered
+    expect(page.locator("#calendar.visit-calendar--maand")).to_be_visible()
+    expect(page.locator("#calendar-title")).to_contain_text("december 2026")
+    assert re.search(r"[?&]maand=2026-12\b", page.url), page.url
+    assert page.evaluate("window.__noReload === true")
 
 
 def past(world, visitor, visited, *, days_ago: int, hour: int) -> LessonVisit:
