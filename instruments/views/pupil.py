@@ -47,7 +47,7 @@ from instruments.selectors import feedback as selectors
 from instruments.services import feedback as services
 from leerkracht import tenancy
 from leerkracht.access import public
-from leerkracht.http import client_address, no_store
+from leerkracht.http import client_address, no_store, over_limit
 
 DEVICE_COOKIE = "stem_apparaat"
 DEVICE_COOKIE_PATH = "/stem"  # read and set only by the pages under it (see pupil_short)
@@ -98,27 +98,16 @@ def _notice(request, kind: str, *, status: int, feedback_round=None) -> HttpResp
     return no_store(response)
 
 
-def _over_limit(key: str, *, limit: int, window: int) -> bool:
-    """Count one more try in a fixed window; True once the window holds more than `limit`."""
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: this is the window's first try
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
-
-
 def _rate_limited(request, feedback_round, device_value: str | None) -> bool:
     """Whether this try goes past the limits. The keys are keyed hashes (the server's secret),
     so not even the cache holds an address or a cookie value."""
     address = client_address(request)
     address_key = salted_hmac("pupil-voice-address", f"{feedback_round.pk}:{address}", algorithm="sha256").hexdigest()
-    if _over_limit(f"pv:addr:{address_key}", limit=ADDRESS_LIMIT, window=ADDRESS_WINDOW):
+    if over_limit(f"pv:addr:{address_key}", limit=ADDRESS_LIMIT, window=ADDRESS_WINDOW):
         return True
     if device_value:
         device_key = salted_hmac("pupil-voice-device", device_value, algorithm="sha256").hexdigest()
-        return _over_limit(f"pv:dev:{device_key}", limit=DEVICE_LIMIT, window=DEVICE_WINDOW)
+        return over_limit(f"pv:dev:{device_key}", limit=DEVICE_LIMIT, window=DEVICE_WINDOW)
     return False
 
 
@@ -133,7 +122,7 @@ def _guessing(request) -> bool:
 
 
 def _count_miss(request) -> None:
-    _over_limit(_miss_key(request), limit=CODE_MISS_LIMIT, window=CODE_MISS_WINDOW)
+    over_limit(_miss_key(request), limit=CODE_MISS_LIMIT, window=CODE_MISS_WINDOW)
 
 
 class _Guessing(Exception):
