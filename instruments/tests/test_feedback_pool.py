@@ -25,7 +25,6 @@ from instruments.models import (
 from instruments.selectors.feedback import COUNTS_MIN_ANSWERS
 from instruments.services import feedback as services
 from instruments.tests.test_feedback import (
-    CRITERIA,
     HTMX,
     answer,
     answer_data,
@@ -35,28 +34,8 @@ from instruments.tests.test_feedback import (
     round_url,
 )
 from leerkracht import sealed
-from leerkracht.roles import Role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def teacher(world):
-    return world.users[Role.LERAAR]
-
-
-@pytest.fixture
-def group(world):
-    """The home school's group with six active criteria (as in test_feedback.py)."""
-    group = world.instruments[world.home.pk].group
-    for text in CRITERIA:
-        services.feedback_criterion_add(group=group, text=text)
-    return group
-
-
-@pytest.fixture
-def feedback_round(world, teacher, group):
-    return open_round(world, teacher, group)
 
 
 def pooled(feedback_round) -> list[PendingFeedback]:

@@ -13,35 +13,13 @@ from instruments.models import FeedbackDeviceMark, FeedbackResponse, PendingFeed
 from instruments.services import feedback as services
 from instruments.tests.test_feedback import (
     COOKIE,
-    CRITERIA,
     Phone,
     answer_data,
-    open_round,
     pupil_path,
 )
 from instruments.views import pupil as pupil_views
-from leerkracht.roles import Role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def teacher(world):
-    return world.users[Role.LERAAR]
-
-
-@pytest.fixture
-def group(world):
-    """The home school's group with six active criteria (as in test_feedback.py)."""
-    group = world.instruments[world.home.pk].group
-    for text in CRITERIA:
-        services.feedback_criterion_add(group=group, text=text)
-    return group
-
-
-@pytest.fixture
-def feedback_round(world, teacher, group):
-    return open_round(world, teacher, group)
 
 
 SCHOOL_ADDRESS = "192.0.2.44"

@@ -52,7 +52,7 @@ from django.urls import Resolver404, resolve
 from leerkracht.access import compute_access, view_declaration
 from leerkracht.middleware import TenancyMiddleware
 from leerkracht.roles import Role
-from leerkracht.tests.test_url_sweep import our_routes, platform_ids
+from leerkracht.tests.test_url_sweep import home_ids, our_routes
 
 ROLES = ["anonymous", Role.LERAAR, Role.SCHOOLCOACH, Role.ADMIN]
 ROUTES = [route for route, _, _ in our_routes()]
@@ -379,7 +379,6 @@ def sweep(django_db_setup, django_db_blocker, world_snapshot) -> Iterator[Sweep]
     """The world, written once for the module inside a transaction rolled back after its last
     test (each test's own transaction nests inside it as a savepoint); a login per role; each
     page the access rule admits a role to, asked as is; and the fields of every form on them."""
-    from instruments.services import lesson_visit as visit_services
     from leerkracht.tenancy import scopes_disabled
 
     with django_db_blocker.unblock():
@@ -388,19 +387,7 @@ def sweep(django_db_setup, django_db_blocker, world_snapshot) -> Iterator[Sweep]
         try:
             with scopes_disabled():
                 world = world_snapshot.restore()
-                home = world.home
-                ids = {
-                    "school_id": home.pk,
-                    "school_group_id": home.school_group_id,
-                    "region_id": home.region_id,
-                    "team_id": world.home_team.pk,
-                    **world.boards[home.pk].ids(),
-                    **world.instruments[home.pk].ids(),
-                    "code": world.instruments[home.pk].feedback_round.code,
-                    "token": visit_services.calendar_feed_create(user=world.users[Role.LERAAR]).token,
-                    "uidb64": "x",
-                    **platform_ids(),
-                }
+                ids = home_ids(world)
             sessions, fields, pages = {}, {}, {}
             logging.disable(logging.CRITICAL)
             for role in ROLES:

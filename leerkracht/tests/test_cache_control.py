@@ -91,22 +91,9 @@ def test_a_static_file_keeps_whitenoises_caching():
 def test_every_route_is_private_and_only_the_named_ones_may_be_kept(client, world):
     """Walk the URLconf as teacher, schoolcoach and no one, as page and as htmx partial: every
     answer is `private`, and `no-store` unless the route is one that chose its own caching."""
-    from instruments.services import lesson_visit as visit_services
-    from leerkracht.tests.test_url_sweep import fill, our_routes, platform_ids
+    from leerkracht.tests.test_url_sweep import fill, home_ids, our_routes
 
-    home = world.home
-    ids = {
-        "school_id": home.pk,
-        "school_group_id": home.school_group_id,
-        "region_id": home.region_id,
-        "team_id": world.home_team.pk,
-        **world.boards[home.pk].ids(),
-        **world.instruments[home.pk].ids(),
-        "code": world.instruments[home.pk].feedback_round.code,
-        "token": visit_services.calendar_feed_create(user=world.users[Role.LERAAR]).token,
-        "uidb64": "x",
-        **platform_ids(),
-    }
+    ids = home_ids(world)
     checked, problems = 0, []
     for person in (None, world.users[Role.LERAAR], world.users[Role.SCHOOLCOACH]):
         client.logout()

@@ -81,23 +81,10 @@ def test_every_route_that_answers_a_page_has_no_inline_code(client, world):
     GET each route, as page and as htmx partial, as the people who use it: the teacher (owner of
     the round, visited in the visit), the schoolcoach (visitor, co-author), the leader and a
     pupil (no login). Every HTML answer is parsed; new routes are covered without a list."""
-    from instruments.services import lesson_visit as visit_services
     from leerkracht.roles import Role
-    from leerkracht.tests.test_url_sweep import fill, our_routes, platform_ids
+    from leerkracht.tests.test_url_sweep import fill, home_ids, our_routes
 
-    home = world.home
-    ids = {
-        "school_id": home.pk,
-        "school_group_id": home.school_group_id,
-        "region_id": home.region_id,
-        "team_id": world.home_team.pk,
-        **world.boards[home.pk].ids(),
-        **world.instruments[home.pk].ids(),
-        "code": world.instruments[home.pk].feedback_round.code,
-        "token": visit_services.calendar_feed_create(user=world.users[Role.LERAAR]).token,
-        "uidb64": "x",
-        **platform_ids(),
-    }
+    ids = home_ids(world)
     checked, problems = 0, []
     people = [
         None,

@@ -83,6 +83,27 @@ def foreign_ids(world) -> dict[str, int]:
     }
 
 
+def home_ids(world) -> dict[str, int | str]:
+    """Ids of the home school's objects, its pupil code and a teacher's calendar-feed token, and
+    of platform objects: everything a route of the URLconf can ask for, for the sweeps that GET
+    every route as the people of the home school."""
+    from instruments.services import lesson_visit as visit_services
+
+    home = world.home
+    return {
+        "school_id": home.pk,
+        "school_group_id": home.school_group_id,
+        "region_id": home.region_id,
+        "team_id": world.home_team.pk,
+        **world.boards[home.pk].ids(),
+        **world.instruments[home.pk].ids(),
+        "code": world.instruments[home.pk].feedback_round.code,
+        "token": visit_services.calendar_feed_create(user=world.users[Role.LERAAR]).token,
+        "uidb64": "x",
+        **platform_ids(),
+    }
+
+
 OBJECT_KWARGS = [
     "team_id",
     "board_id",
