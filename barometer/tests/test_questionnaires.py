@@ -645,6 +645,7 @@ EXPECTED_QUERIES = {
 }
 
 
+@pytest.mark.pins_queries("barometer:question_change", "barometer:section_change", "barometer:version_intro")
 @pytest.mark.parametrize("name", list(EXPECTED_QUERIES))
 @pytest.mark.parametrize("size", [1, 6])
 def test_every_editor_request_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries, name, size):
@@ -655,3 +656,18 @@ def test_every_editor_request_runs_a_fixed_number_of_queries(client, world, djan
         response = getattr(client, method)(url, data, **headers) if data else getattr(client, method)(url, **headers)
     assert response.status_code == (422 if name.endswith("invalid") else 200), response.content[:300]
     assert re.search(rb"Niet gevonden", response.content) is None
+
+
+@pytest.mark.pins_queries("barometer:version_draft_create", "barometer:version_publish")
+def test_a_new_draft_and_its_publication_cost_a_fixed_number_of_queries(client, world, django_assert_num_queries):
+    version = draft_with_question(slug="pinned")
+    services.version_publish(version=version)
+    urls = urls_for(version)
+    client.force_login(world.users[Role.ADMIN])
+    with django_assert_num_queries(13):
+        created = client.post(urls["draft_create"])
+    assert created.status_code == 302
+    draft = version.questionnaire.versions.get(status=VersionStatus.DRAFT)
+    with django_assert_num_queries(8):
+        published = client.post(urls_for(draft)["publish"])
+    assert published.status_code == 302

@@ -186,6 +186,19 @@ def test_the_school_page_makes_a_fixed_number_of_queries(
     count(client, school_url(world), django_assert_num_queries, expected, **headers)
 
 
+@pytest.mark.pins_queries("barometer:school_results_chart", "barometer:national_results_chart")
+@pytest.mark.parametrize(("role", "name", "expected"), [(Role.SCHOOLLEIDER, "school", 19), (Role.ADMIN, "national", 8)])
+def test_a_chart_makes_a_fixed_number_of_queries(client, world, wave, django_assert_num_queries, role, name, expected):
+    kwargs = {"school_id": world.home.pk} if name == "school" else {}
+    chart = reverse(f"barometer:{name}_results_chart", kwargs={**kwargs, "chart": "eens"})
+    client.force_login(world.users[role])
+    count(client, f"{chart}?meetmoment={wave.pk}", django_assert_num_queries, expected)
+    for n in range(4):
+        team = TeamFactory(school=world.home, name=f"Team extra {n}")
+        responses_add(wave=wave, school=world.home, team=team, answers=answers(5, enthusiasm=n + 1))
+    count(client, f"{chart}?meetmoment={wave.pk}", django_assert_num_queries, expected)
+
+
 # -------------------------------------------------------------------------------- national
 def national_url():
     return reverse("barometer:national_results")

@@ -693,6 +693,7 @@ def test_query_counts_are_fixed_whatever_the_schools_and_teachers(
         assert response.status_code == 200
 
 
+@pytest.mark.pins_queries("barometer:reminder_send")
 def test_the_reminder_query_count_is_fixed_whatever_the_teachers(
     admin_client, world, version, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
@@ -714,3 +715,10 @@ def test_the_reminder_query_count_is_fixed_whatever_the_teachers(
             response = admin_client.post(REMIND_URL, {"moment": moment.wave_school.pk}, **HTMX)
         assert response.status_code == 200
         assert f"aan {size + 3} leraren" in response.content.decode()
+
+
+@pytest.mark.pins_queries("barometer:wave_cancel")
+def test_cancelling_a_wave_costs_a_fixed_number_of_queries(admin_client, planned, django_assert_num_queries):
+    with django_assert_num_queries(10):
+        response = admin_client.post(f"{LIST_URL}{planned.pk}/annuleren/")
+    assert response.status_code == 302

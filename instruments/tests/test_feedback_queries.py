@@ -255,6 +255,7 @@ def measure(client_for, world, contents, feedback_round, name, django_assert_num
     return len(captured)
 
 
+@pytest.mark.pins_queries("instruments:feedback_group_open", "instruments:feedback_close")
 @pytest.mark.parametrize("name", list(EXPECTED_QUERIES))
 def test_query_count_is_fixed_whatever_the_data(setting, name, django_assert_num_queries):
     world, teacher, contents, feedback_round = setting
