@@ -11,7 +11,6 @@ one message.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -23,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from barometer.models import EmailKind, InvitationEmail, OutboxMessage, WaveSchool
 from barometer.services.answers import invitation_token
+from leerkracht import clock
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 LINK_PLACEHOLDER = "[[antwoordlink]]"
 
 
@@ -46,7 +45,7 @@ def invitation_template(*, kind: str, wave_school: WaveSchool) -> tuple[str, str
     placeholders for the first name and the link: rendered once per chunk, not once per teacher
     (a national wave writes 130,000 of them)."""
     questionnaire = wave_school.wave.version.questionnaire
-    closes = wave_school.closes_at.astimezone(AMSTERDAM)
+    closes = wave_school.closes_at.astimezone(clock.AMSTERDAM)
     with translation.override("nl"):
         context = {
             "first_name": NAME_PLACEHOLDER,

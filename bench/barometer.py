@@ -229,9 +229,9 @@ def _aggregation_moments_closed(*, wave) -> None:
     """Each answering school's moment in A's wave, closed: results count only the answers of a
     closed moment (while one is open, a figure that moves would tell what a colleague answered)."""
     from barometer.models import Answer, WaveSchool, WaveSchoolStatus
-    from barometer.services.waves import amsterdam_instant
+    from leerkracht import clock
 
-    opens_at = amsterdam_instant(wave.fixed_date, wave.open_time)
+    opens_at = clock.instant(wave.fixed_date, wave.open_time)
     closes_at = opens_at + dt.timedelta(days=wave.answer_days)
     school_ids = Answer.objects.filter(wave=wave).values_list("school_id", flat=True).distinct().order_by()
     WaveSchool.objects.bulk_create(
@@ -378,11 +378,11 @@ def enqueue_wave(*, wave_schools: int | None) -> dict:
 
     from barometer.models import Wave, WaveSchool, WaveTiming
     from barometer.selectors.waves import wave_school_teachers
-    from barometer.services.waves import AMSTERDAM, PARTICIPATING_PHASES, amsterdam_instant, wave_plan
-    from leerkracht import tenancy
+    from barometer.services.waves import PARTICIPATING_PHASES, wave_plan
+    from leerkracht import clock, tenancy
     from schools.models import School
 
-    today = timezone.now().astimezone(AMSTERDAM).date()
+    today = timezone.now().astimezone(clock.AMSTERDAM).date()
     wave, _created = Wave.objects.get_or_create(
         name=ENQUEUE_WAVE,
         defaults={"version": published_version(), "timing": WaveTiming.FIXED, "fixed_date": today},
@@ -390,7 +390,7 @@ def enqueue_wave(*, wave_schools: int | None) -> dict:
     wave.fixed_date, wave.open_time = today, dt.time(0, 0)
     wave.save(update_fields=["fixed_date", "open_time"])
     enqueue_wave_reset(wave_id=wave.pk)
-    opens_at = amsterdam_instant(today, wave.open_time)
+    opens_at = clock.instant(today, wave.open_time)
     with tenancy.scope(school_ids=tenancy.ALL):
         school_ids = None
         if wave_schools is not None:

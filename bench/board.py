@@ -160,7 +160,7 @@ def _fill_board(*, board, teacher) -> None:
     from django.db.models import F
     from django.utils import timezone
 
-    from instruments import services, weeks
+    from instruments import services
     from instruments.models import (
         Action,
         ActionOwner,
@@ -178,11 +178,12 @@ def _fill_board(*, board, teacher) -> None:
         Success,
         Verb,
     )
+    from leerkracht import clock
     from schools.models import User
 
     rng = random.Random("leerkracht-bench")  # deterministic: every run builds the same board
     tz = timezone.get_current_timezone()
-    this_week = weeks.this_week()
+    this_week = clock.this_week()
 
     def weeks_ago(n: int) -> dt.date:
         return this_week - dt.timedelta(weeks=n)
@@ -316,7 +317,7 @@ def _fill_board(*, board, teacher) -> None:
             )
     Measurement.objects.bulk_create(measurements)
     for m in measurements:
-        label = f"meting {weeks.week_label(m.week)}"
+        label = f"meting {clock.week_label(m.week)}"
         event(moment(m.week, day=2), Entity.MEASUREMENT, m.goal_id, field="value", label=label, new=f"{m.value} %")
 
     # 300 actions: 40 in the open cycle (what the board shows), the rest spread over the closed
@@ -324,7 +325,7 @@ def _fill_board(*, board, teacher) -> None:
     per_cycle = _spread(ACTIONS - OPEN_CYCLE_ACTIONS, CLOSED_CYCLES) + [OPEN_CYCLE_ACTIONS]
     actions = []
     for cycle, count in zip(cycles, per_cycle, strict=True):
-        held = [w for w in weeks.weeks_between(cycle.starts_on, cycle.last_week) if w in session_of_week]
+        held = [w for w in clock.weeks_between(cycle.starts_on, cycle.last_week) if w in session_of_week]
         for i in range(count):
             if cycle.is_open:
                 status = (ActionStatus.TODO, ActionStatus.DOING, ActionStatus.DONE)[i % 3]
@@ -375,7 +376,7 @@ def _fill_board(*, board, teacher) -> None:
             school_id=school_id,
             board=board,
             created_by=rng.choice(members),
-            title=f"Succes van week {weeks.week_label(weeks_ago(n))}",
+            title=f"Succes van week {clock.week_label(weeks_ago(n))}",
             who=rng.choice(members).first_name,
             happened_on=weeks_ago(n) + dt.timedelta(days=2),
         )

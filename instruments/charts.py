@@ -19,8 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from instruments.weeks import week_label, week_number
 from leerkracht.charts import SVG_NS, render_lock, svg_without_css
+from leerkracht.clock import week_label, week_number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from instruments import services, weeks
+from instruments import services
 from instruments.demo_feedback import seed_feedback, seed_pupil_input
 from instruments.demo_lesson_design import seed_lesson_designs
 from instruments.demo_lesson_visit import seed_lesson_visits
@@ -27,6 +27,7 @@ from instruments.models import (
     Mood,
     PupilInput,
 )
+from leerkracht import clock
 from schools.demo import DEMO_LERAAR, DEMO_SCHOOLCOACH
 from schools.models import TeamMembership, User
 
@@ -126,7 +127,7 @@ def _build(team, teacher: User) -> ImprovementBoard:
     started = timezone.now() - dt.timedelta(weeks=4)
     ImprovementBoard.objects.filter(pk=board.pk).update(created_at=started)
     cycle = services.open_cycle(board)
-    type(cycle).objects.filter(pk=cycle.pk).update(starts_on=weeks.this_week() - dt.timedelta(weeks=3))
+    type(cycle).objects.filter(pk=cycle.pk).update(starts_on=clock.this_week() - dt.timedelta(weeks=3))
     board.refresh_from_db()
 
     goals = []
@@ -139,14 +140,14 @@ def _build(team, teacher: User) -> ImprovementBoard:
                 board=board,
                 goal=goal,
                 user=teacher,
-                week=weeks.this_week() - dt.timedelta(weeks=back + 1),
+                week=clock.this_week() - dt.timedelta(weeks=back + 1),
                 value=Decimal(value),
             )
         goals.append(goal)
 
     for number, (title, status, goal_index) in enumerate(ACTIONS):
         owners = [members[number % len(members)]] if members else []
-        due = weeks.this_week() + dt.timedelta(weeks=number % 3)
+        due = clock.this_week() + dt.timedelta(weeks=number % 3)
         services.action_create(
             board=board,
             user=teacher,
@@ -169,7 +170,7 @@ def _build(team, teacher: User) -> ImprovementBoard:
 
     moods = [Mood.GREAT, Mood.GOOD, Mood.GOOD, Mood.OKAY, Mood.TIRED]
     for back in (3, 2, 1):
-        session = services.session_start(board=board, user=teacher, week=weeks.this_week() - dt.timedelta(weeks=back))
+        session = services.session_start(board=board, user=teacher, week=clock.this_week() - dt.timedelta(weeks=back))
         for index, member in enumerate(members[:5]):
             services.mood_check_in(board=board, session_id=session.pk, user=member, mood=moods[(index + back) % 5])
         services.session_close(

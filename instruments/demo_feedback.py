@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from instruments import weeks
 from instruments.models import (
     BoardKind,
     FeedbackCriterion,
@@ -27,6 +26,7 @@ from instruments.models import (
 )
 from instruments.services import feedback as services
 from instruments.services.groups import pupil_group_get_or_create
+from leerkracht import clock
 from schools.models import School, Team, User
 
 GROUP = "Groep 7"
@@ -130,7 +130,7 @@ def _closed_round(*, school: School, group, teacher: User) -> FeedbackRound:
     # Demo only: the service opens rounds now (rightly), so the round held after the lesson is
     # moved back to that lesson's day, at the end of the morning. Answers carry no time at all.
     day = design.planned_on if design and design.planned_on else timezone.localdate() - dt.timedelta(days=2)
-    opened_at = timezone.make_aware(dt.datetime.combine(day, dt.time(11, 50)))
+    opened_at = clock.instant(day, dt.time(11, 50))
     FeedbackRound.objects.filter(pk=feedback_round.pk).update(
         opened_at=opened_at,
         closes_at=opened_at + dt.timedelta(minutes=30),
@@ -166,7 +166,7 @@ def seed_pupil_input(*, board: ImprovementBoard, teacher: User) -> PupilInput | 
         goal=goal,
         user=teacher,
         group_name=GROUP,
-        week=weeks.this_week() - dt.timedelta(weeks=1),
+        week=clock.this_week() - dt.timedelta(weeks=1),
         pupils=5,
         what_helps="Zelf een boek kiezen, en dat de juf ook leest tijdens het leesuur.",
         suggestions="Een ruilkast in de gang, zodat we boeken van andere groepen kunnen lenen. "

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from instruments import weeks
 from instruments.models import LessonDesign, LessonVisit
 from instruments.services import lesson_visit as services
+from leerkracht import clock
 from leerkracht.access import compute_access
 from schools.models import School, User
 
@@ -240,7 +240,7 @@ def seed_lesson_visits(*, school: School, teacher: User, coach: User, colleagues
 
 
 def _at(day: dt.date, time: dt.time) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, time))
+    return clock.instant(day, time)
 
 
 def _school_day(day: dt.date) -> dt.date:
@@ -280,7 +280,7 @@ def _move_to_the_past(visit: LessonVisit, *, starts_at: dt.datetime) -> LessonVi
 
 
 def _past(*, school: School, spec: PastVisit, people: dict[str, User]) -> LessonVisit:
-    day = weeks.this_week() - dt.timedelta(weeks=spec.weeks_back) + dt.timedelta(days=spec.weekday)
+    day = clock.this_week() - dt.timedelta(weeks=spec.weeks_back) + dt.timedelta(days=spec.weekday)
     starts_at = _at(day, spec.time)
     visit = _schedule(school=school, people=people, spec=spec, starts_at=starts_at + PLACEHOLDER_AHEAD)
     visit = _move_to_the_past(visit, starts_at=starts_at)

@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from instruments.models import FeedbackRound, LessonVisit, VisitStatus
 from instruments.selectors import feedback as feedback_selectors
-from instruments.selectors.lesson_visit import day_bounds
 from instruments.services import feedback as feedback_services
 from instruments.services import lesson_visit as lesson_visit_services
-from leerkracht import tenancy
+from leerkracht import clock, tenancy
 
 
 @shared_task
@@ -20,7 +19,7 @@ def lesson_visit_reminders_due() -> int:
     """Beat, daily: enqueue a reminder for every planned visit that starts tomorrow (an Amsterdam
     day). Returns how many visits were found."""
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    start, end = day_bounds(tomorrow, tomorrow)
+    start, end = clock.day_bounds(tomorrow, tomorrow)
     # A platform-wide sweep, so it reads past the tenant scope on purpose (ids only); each
     # reminder then runs inside its own school's scope.
     due = list(

@@ -57,8 +57,8 @@ from instruments.selectors.metrics import (  # noqa: F401 (re-exported: the baro
     feedback_rounds_answered,
     lesson_designs_made,
     lesson_visits_done,
-    period_bounds,
 )
+from leerkracht import clock
 from schools.models import School, SchoolMembership, TeamMembership
 
 
@@ -119,7 +119,7 @@ def recorded_by_school(*, school_ids: Sequence[int], since: dt.date, until: dt.d
     """What the instruments recorded in each school over [since, until), Amsterdam dates: five
     queries whatever the number of schools (teams and teachers, then one grouped count per
     instrument); a school with nothing recorded gets zeros."""
-    start, end = period_bounds(since=since, until=until)
+    start, end = clock.period_bounds(since=since, until=until)
     ids = list(dict.fromkeys(school_ids))
     if not ids:
         return {}

@@ -24,6 +24,7 @@ from barometer.selectors.waves import TEACHER_ROLES
 # The module, not its names: barometer.services.waves may import this module back (its daily
 # planning resolves a wave's schools here), and attributes are read only when called.
 from barometer.services import waves as wave_services
+from leerkracht import clock
 from leerkracht.access import Access
 from leerkracht.tenancy import ALL
 from schools.models import Region, School, SchoolMembership, TeamMembership
@@ -95,7 +96,7 @@ def planned_moments(*, wave: Wave, selection: WaveSelection, now: dt.datetime) -
     moments = []
     for school_id, start_date in rows:
         opens_on = wave_services.wave_opens_on(wave=wave, start_date=start_date)
-        if opens_on is None or wave_services.amsterdam_instant(opens_on, wave.open_time) < now:
+        if opens_on is None or clock.instant(opens_on, wave.open_time) < now:
             continue
         moments.append(PlannedMoment(school_id=school_id, opens_on=opens_on))
     return len(rows), moments
@@ -262,7 +263,7 @@ def wave_change_refusal(*, wave: Wave, now: dt.datetime) -> str:
     return _(
         "Het eerste moment van dit meetmoment begon op %(day)s. Vanaf dan verandert het niet meer en kan het "
         "niet meer worden geannuleerd: iedereen krijgt dezelfde vragen met dezelfde termijn."
-    ) % {"day": dutch_day(started.astimezone(wave_services.AMSTERDAM).date())}
+    ) % {"day": dutch_day(started.astimezone(clock.AMSTERDAM).date())}
 
 
 def dutch_day(day: dt.date) -> str:

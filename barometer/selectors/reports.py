@@ -33,7 +33,7 @@ from barometer.selectors.results import (
     open_answers,
     results_compute,
 )
-from barometer.services.waves import add_months
+from leerkracht import clock
 
 # -------------------------------------------------------------------------------- choosing waves
 
@@ -192,7 +192,7 @@ def staircase(*, school_id: int, moment: WaveSchool, group: GroupScores, waves: 
     """The impact staircase of a school at one barometer moment: implementation (reported beside
     recorded over the half year before the moment), enthusiasm, learning culture, teaching."""
     until = moment.opens_on
-    since = add_months(until, -6)
+    since = clock.add_months(until, -6)
     recorded = recorded_for_school(school_id=school_id, since=since, until=until)
     rates = {
         "use_board": (

@@ -51,7 +51,8 @@ from barometer.selectors.planning import (
     wave_change_refusal,
     wave_selection_school_ids,
 )
-from barometer.services.waves import AMSTERDAM, amsterdam_instant, wave_plan
+from barometer.services.waves import wave_plan
+from leerkracht import clock
 from schools.models import School
 
 MAX_MONTHS_AFTER_START = 60
@@ -108,7 +109,7 @@ def _check(wave: Wave, settings: WaveSettings, *, now: dt.datetime) -> None:
     elif settings.timing == WaveTiming.FIXED:
         if wave.fixed_date is None:
             errors["fixed_date"] = _("Kies de datum waarop de vragenlijst opent.")
-        elif amsterdam_instant(wave.fixed_date, wave.open_time) < now:
+        elif clock.instant(wave.fixed_date, wave.open_time) < now:
             errors["fixed_date"] = _("Die datum en dat uur zijn al voorbij: kies een moment dat nog komt.")
     else:
         errors["timing"] = _("Kies wanneer de vragenlijst opent: na de startdag of op één datum.")
@@ -249,7 +250,7 @@ def wave_school_remind_now(*, wave_school_id: int, now: dt.datetime | None = Non
     from barometer import tasks
 
     now = now or timezone.now()
-    day = now.astimezone(AMSTERDAM).date()
+    day = now.astimezone(clock.AMSTERDAM).date()
     with transaction.atomic():
         wave_school = (
             WaveSchool.objects.select_related("wave__version__questionnaire", "school")

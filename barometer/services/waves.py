@@ -36,12 +36,10 @@ including the 2026 daylight-saving changes.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -66,10 +64,9 @@ from barometer.models import (
 )
 from barometer.selectors.waves import wave_schools_teachers
 from barometer.services.answers import invitation_drafts_clear, invitation_token, token_digest
-from leerkracht import tenancy
+from leerkracht import clock, tenancy
 from schools.models import Phase, School
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PARTICIPATING_PHASES = (Phase.YEAR_1, Phase.YEAR_2, Phase.SENIOR)
 # How long after opening the tick keeps checking that a school's moment got its invitations
 # (the tick runs every few minutes; a day is ample to cover a lost enqueue).
@@ -80,39 +77,13 @@ RECOVERY_WINDOW = dt.timedelta(days=1)
 BATCH_SCHOOLS = 100
 
 
-# --- Dates and times ---------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` plus calendar months, clamped to the end of a shorter month (31 August + 6 months is
-    28 or 29 February)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def amsterdam_instant(day: dt.date, at: dt.time) -> dt.datetime:
-    """The UTC instant of an Amsterdam date and wall-clock time.
-
-    zoneinfo with fold=0 decides the two daylight-saving cases, and we keep its choice:
-    - a time that does not exist (29 March 2026 02:30, in the hour skipped from 02:00 to 03:00)
-      is read with the offset before the change (+01:00), i.e. 01:30 UTC = 03:30 summer time:
-      the moment moves forward by the length of the gap;
-    - a time that happens twice (25 October 2026 02:30, in the hour repeated from 03:00 back to
-      02:00) is the first occurrence, in summer time (+02:00), i.e. 00:30 UTC.
-    Either way one date and hour give one instant, so a wave school opens once.
-    """
-    local = dt.datetime.combine(day, at.replace(tzinfo=None), tzinfo=AMSTERDAM)  # fold=0
-    return local.astimezone(dt.UTC)
-
-
 def wave_opens_on(*, wave: Wave, start_date: dt.date | None) -> dt.date | None:
     """The Amsterdam date a school's moment opens: months after its startdag, or the wave's date."""
     if wave.timing == WaveTiming.FIXED:
         return wave.fixed_date
     if start_date is None:
         return None
-    return add_months(start_date, wave.months_after_start)
+    return clock.add_months(start_date, wave.months_after_start)
 
 
 # --- Planning ----------------------------------------------------------------------------------
@@ -142,7 +113,7 @@ def wave_plan(
         opens_on = wave_opens_on(wave=wave, start_date=start_date)
         if opens_on is None:
             continue
-        opens_at = amsterdam_instant(opens_on, wave.open_time)
+        opens_at = clock.instant(opens_on, wave.open_time)
         if opens_at < now and not include_past:
             continue
         rows.append(
@@ -153,7 +124,7 @@ def wave_plan(
                 opens_at=opens_at,
                 # The deadline is the same Amsterdam hour, answer_days later: a moment that spans the
                 # end of summer time still closes at 07:30, not at 06:30.
-                closes_at=amsterdam_instant(opens_on + answer_time, wave.open_time),
+                closes_at=clock.instant(opens_on + answer_time, wave.open_time),
             )
         )
     before = WaveSchool.objects.filter(wave=wave).count()

@@ -19,7 +19,6 @@ import importlib
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pytest
 import redis
@@ -51,12 +50,12 @@ from barometer.tests.factories import WaveFactory
 from barometer.tests.live.answering import answer_questionnaire
 from barometer.tests.live.mail import Captured, raw_duplicates, read_captured
 from barometer.tests.live.processes import LiveCelery, in_ci, wait_for
+from leerkracht import clock
 from leerkracht.roles import Role
 from schools.models import Phase
 from schools.services import team_membership_add
 from schools.tests.factories import SchoolFactory, SchoolMembershipFactory, TeamFactory, UserFactory
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TIMEOUT = 60  # seconds for any one thing the worker must do; the whole test takes far less
 
 
@@ -140,7 +139,7 @@ def staff(*, teams: int, per_team: int) -> Staff:
 def wave_due_in(school, *, seconds: int):
     """A wave of the shipped impact barometer on today's date at an Amsterdam time `seconds` from
     now, planned for the school through `wave_plan`: beat opens it, not the test."""
-    moment = (timezone.now() + dt.timedelta(seconds=seconds)).astimezone(AMSTERDAM).replace(microsecond=0)
+    moment = (timezone.now() + dt.timedelta(seconds=seconds)).astimezone(clock.AMSTERDAM).replace(microsecond=0)
     wave = WaveFactory(
         version=shipped_version(),
         name="Zes maanden na de start",

@@ -9,7 +9,6 @@ import contextvars
 import datetime as dt
 import itertools
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -18,12 +17,11 @@ from barometer.selectors.implementation import (
     DAYS_PER_MONTH,
     TARGET_VISITS_PER_TEACHER_PER_MONTH,
     Recorded,
-    period_bounds,
     recorded_by_school,
     recorded_for_school,
 )
 from barometer.selectors.waves import wave_school_teachers
-from instruments import services, weeks
+from instruments import services
 from instruments.models import (
     BoardSession,
     DesignStatus,
@@ -37,7 +35,7 @@ from instruments.services import lesson_design as design_services
 from instruments.services import lesson_visit as visit_services
 from instruments.services.groups import pupil_group_get_or_create
 from instruments.tests.factories import class_board, member, team_board
-from leerkracht import tenancy
+from leerkracht import clock, tenancy
 from leerkracht.access import compute_access
 from leerkracht.roles import Role
 from schools.models import School, Team, User
@@ -45,7 +43,6 @@ from schools.tests.factories import SchoolFactory, SchoolMembershipFactory, Team
 
 pytestmark = pytest.mark.django_db
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 UTC = dt.UTC
 
 
@@ -63,7 +60,7 @@ def session(board, *, by: User, at: dt.datetime, close: bool = True) -> BoardSes
     if close:
         services.session_close(board=board, session_id=made.pk, user=by, decisions="Elke dag tien minuten lezen")
     BoardSession.objects.filter(pk=made.pk).update(
-        week=weeks.monday_of(at.astimezone(AMSTERDAM).date()),
+        week=clock.monday_of(at.astimezone(clock.AMSTERDAM).date()),
         started_at=at,
         closed_at=at + dt.timedelta(minutes=15) if close else None,
     )
@@ -201,7 +198,7 @@ STAFFED_TEAMS = 2  # A and B: C has only an inactive member, D nobody
 
 
 def midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=AMSTERDAM)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=clock.AMSTERDAM)
 
 
 # --- Exact counts ----------------------------------------------------------------------------
@@ -357,8 +354,8 @@ def test_the_period_runs_from_amsterdam_midnight_to_amsterdam_midnight(season):
         2,
         2,
     )
-    start, end = period_bounds(since=since, until=until)
-    assert start.astimezone(AMSTERDAM).time() == end.astimezone(AMSTERDAM).time() == dt.time.min
+    start, end = clock.period_bounds(since=since, until=until)
+    assert start.astimezone(clock.AMSTERDAM).time() == end.astimezone(clock.AMSTERDAM).time() == dt.time.min
 
 
 def test_a_period_that_does_not_move_forward_is_refused():

@@ -31,9 +31,8 @@ from barometer.selectors import planning as selectors
 from barometer.selectors.planning import WaveSelection
 from barometer.services import planning as services
 from barometer.services import waves
-from barometer.services.waves import AMSTERDAM, add_months, amsterdam_instant
 from barometer.tests.factories import PublishedVersionFactory, QuestionnaireFactory
-from leerkracht import tenancy
+from leerkracht import clock, tenancy
 from leerkracht.access import compute_access
 from leerkracht.roles import Role
 from schools.models import Phase, School, Sector
@@ -50,7 +49,7 @@ AT = dt.time(7, 30)
 
 
 def today() -> dt.date:
-    return timezone.now().astimezone(AMSTERDAM).date()
+    return timezone.now().astimezone(clock.AMSTERDAM).date()
 
 
 @pytest.fixture
@@ -167,8 +166,8 @@ def test_planning_on_one_date_gives_every_selected_school_that_moment(world, sta
     for ws in moments.values():
         assert ws.status == WaveSchoolStatus.PLANNED
         assert ws.opens_on == opens
-        assert ws.opens_at == amsterdam_instant(opens, AT)
-        assert ws.closes_at == amsterdam_instant(opens + dt.timedelta(days=21), AT)
+        assert ws.opens_at == clock.instant(opens, AT)
+        assert ws.closes_at == clock.instant(opens + dt.timedelta(days=21), AT)
     wave.refresh_from_db()
     assert (wave.timing, wave.fixed_date, wave.months_after_start) == (WaveTiming.FIXED, opens, None)
     assert wave.sectors == [Sector.PO] and wave.created_by == admin
@@ -188,7 +187,7 @@ def test_planning_after_each_startdag_skips_a_school_whose_moment_has_passed(
     moments = moments_of(wave)
     assert set(moments) == {s.pk for s in world.schools} - {late.pk}
     for ws in moments.values():
-        assert ws.opens_on == add_months(started, 6)
+        assert ws.opens_on == clock.add_months(started, 6)
     assert Wave.objects.get(pk=wave.pk).fixed_date is None
 
 
@@ -395,7 +394,7 @@ def test_a_cancelled_wave_never_opens_on_the_tick(planned, admin, django_capture
     assert planned.cancelled_at is not None and planned.cancelled_by == admin
     statuses = set(WaveSchool.unscoped.filter(wave=planned).values_list("status", flat=True))
     assert statuses == {WaveSchoolStatus.CANCELLED}
-    opens_at = amsterdam_instant(planned.fixed_date, AT)
+    opens_at = clock.instant(planned.fixed_date, AT)
     for now in (opens_at, opens_at + dt.timedelta(days=8), opens_at + dt.timedelta(days=30)):
         with django_capture_on_commit_callbacks(execute=True):
             result = waves.barometer_tick(now=now)
@@ -424,7 +423,7 @@ def test_cancelling_from_the_page(admin_client, planned):
 def test_after_the_first_moment_opened_a_wave_cannot_change_and_the_page_says_why(
     admin_client, planned, version, admin, django_capture_on_commit_callbacks
 ):
-    opens_at = amsterdam_instant(planned.fixed_date, AT)
+    opens_at = clock.instant(planned.fixed_date, AT)
     with django_capture_on_commit_callbacks(execute=True):
         assert waves.barometer_tick(now=opens_at).opened
     now = opens_at + dt.timedelta(hours=1)
@@ -447,7 +446,7 @@ def test_after_the_first_moment_opened_a_wave_cannot_change_and_the_page_says_wh
 
 
 def test_a_moment_whose_time_has_come_but_did_not_open_yet_also_stops_changes(planned, version, all_schools):
-    opens_at = amsterdam_instant(planned.fixed_date, AT)
+    opens_at = clock.instant(planned.fixed_date, AT)
     with pytest.raises(ValidationError):
         services.wave_update(wave=planned, settings=settings_for(version), now=opens_at)
 

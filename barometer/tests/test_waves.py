@@ -112,21 +112,6 @@ def opened_wave(staff, run, **wave_fields):
 # --- Planning ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("start", "months", "expected"),
-    [
-        (dt.date(2025, 8, 31), 6, dt.date(2026, 2, 28)),  # February is shorter: its last day
-        (dt.date(2027, 8, 31), 6, dt.date(2028, 2, 29)),  # a leap year's last day
-        (dt.date(2026, 1, 31), 3, dt.date(2026, 4, 30)),
-        (dt.date(2026, 3, 15), 6, dt.date(2026, 9, 15)),
-        (dt.date(2026, 9, 1), 6, dt.date(2027, 3, 1)),  # over the year's end
-        (dt.date(2026, 12, 31), 12, dt.date(2027, 12, 31)),
-    ],
-)
-def test_months_after_start_are_calendar_months_clamped_to_the_month_end(start, months, expected):
-    assert waves.add_months(start, months) == expected
-
-
 def test_a_relative_wave_opens_each_school_months_after_its_own_startdag(db):
     early = SchoolFactory(phase=Phase.YEAR_1, start_date=dt.date(2025, 8, 31))
     late = SchoolFactory(phase=Phase.YEAR_2, start_date=dt.date(2025, 10, 6))
@@ -189,28 +174,6 @@ def test_a_wave_on_a_draft_version_is_not_planned(db):
         waves.wave_plan(wave=wave, now=PLANNING)
     assert waves.waves_plan_all(now=PLANNING) == 0, "the daily plan passes it by"
     assert not WaveSchool.unscoped.filter(wave=wave).exists()
-
-
-@pytest.mark.parametrize(
-    ("day", "at", "expected"),
-    [
-        # The night of 29 March 2026 skips 02:00–03:00: 02:30 does not exist and moves forward to
-        # 03:30 summer time (read with the winter offset, +01:00).
-        (dt.date(2026, 3, 29), dt.time(2, 30), utc(2026, 3, 29, 1, 30)),
-        (dt.date(2026, 3, 29), dt.time(1, 59), utc(2026, 3, 29, 0, 59)),
-        (dt.date(2026, 3, 29), dt.time(3, 0), utc(2026, 3, 29, 1, 0)),
-        # The night of 25 October 2026 repeats 02:00–03:00: 02:30 happens twice; the first one
-        # (summer time, +02:00) is taken.
-        (dt.date(2026, 10, 25), dt.time(2, 30), utc(2026, 10, 25, 0, 30)),
-        (dt.date(2026, 10, 25), dt.time(3, 0), utc(2026, 10, 25, 2, 0)),
-        # Ordinary days either side.
-        (dt.date(2026, 3, 28), dt.time(2, 30), utc(2026, 3, 28, 1, 30)),
-        (dt.date(2026, 10, 26), dt.time(2, 30), utc(2026, 10, 26, 1, 30)),
-        (dt.date(2026, 7, 1), dt.time(7, 30), utc(2026, 7, 1, 5, 30)),
-    ],
-)
-def test_an_amsterdam_date_and_hour_is_one_utc_instant_also_across_a_clock_change(day, at, expected):
-    assert waves.amsterdam_instant(day, at) == expected
 
 
 # --- The tick: open, invite, e-mail ------------------------------------------------------------

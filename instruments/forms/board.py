@@ -7,7 +7,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from instruments import weeks
 from instruments.models import (
     Action,
     ActionStatus,
@@ -19,6 +18,7 @@ from instruments.models import (
     Success,
     Theme,
 )
+from leerkracht import clock
 from leerkracht.http import BoundedModelMultipleChoiceField
 
 BASE_PREFIX = "base"
@@ -29,7 +29,7 @@ class WeekInput(forms.TextInput):
 
     def format_value(self, value):
         if hasattr(value, "isocalendar"):
-            return weeks.week_input_value(value)
+            return clock.week_input_value(value)
         return value
 
 
@@ -43,8 +43,8 @@ class WeekField(forms.Field):
         if value in self.empty_values:
             return None
         if hasattr(value, "isocalendar"):
-            return weeks.monday_of(value)
-        monday = weeks.parse_week(str(value))
+            return clock.monday_of(value)
+        monday = clock.parse_week(str(value))
         if monday is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return monday

@@ -10,10 +10,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from instruments import weeks
 from instruments.forms.board import WeekField
 from instruments.models import FeedbackQuestion, QuestionKind, RoundStatement
 from instruments.services.feedback import MAX_QUESTIONS, QuestionSpec
+from leerkracht import clock
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -247,4 +247,4 @@ class PupilInputForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial.setdefault("week", weeks.this_week())
+            self.initial.setdefault("week", clock.this_week())

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from instruments.models import LessonVisit
+from leerkracht import clock
 from leerkracht.http import BoundedDateField
 
 DEFAULT_MINUTES = 50
@@ -44,8 +44,7 @@ class WhenFields(forms.Form):
 
     def starts_at(self) -> dt.datetime:
         """The start as an aware instant: typed in Amsterdam time, stored in UTC."""
-        naive = dt.datetime.combine(self.cleaned_data["starts_on"], self.cleaned_data["starts_time"])
-        return timezone.make_aware(naive)
+        return clock.instant(self.cleaned_data["starts_on"], self.cleaned_data["starts_time"])
 
 
 class LessonVisitScheduleForm(WhenFields):

@@ -13,7 +13,6 @@ from django.db.models import Count, OuterRef, Q, StringAgg, Subquery, TextField,
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
-from instruments import weeks
 from instruments.models import (
     Action,
     ActionOwner,
@@ -33,6 +32,7 @@ from instruments.models import (
     Success,
     Theme,
 )
+from leerkracht import clock
 from leerkracht.access import Access
 from schools.models import SchoolMembership, TeamMembership, User
 
@@ -138,13 +138,13 @@ class Rhythm:
 
 def board_rhythm(*, board: ImprovementBoard, today: dt.date | None = None) -> Rhythm:
     """Sessions held per week over the last RHYTHM_WEEKS weeks, counted from the board's start."""
-    this_week = weeks.monday_of(today or timezone.localdate())
+    this_week = clock.monday_of(today or timezone.localdate())
     return _rhythm(board, _held([board], this_week)[board.pk], this_week)
 
 
 def rhythms_of(*, boards: list[ImprovementBoard], today: dt.date | None = None) -> dict[int, Rhythm]:
     """The rhythm of several boards (a school's, for its schoolcoach) in one query."""
-    this_week = weeks.monday_of(today or timezone.localdate())
+    this_week = clock.monday_of(today or timezone.localdate())
     held = _held(boards, this_week)
     return {board.pk: _rhythm(board, held[board.pk], this_week) for board in boards}
 
@@ -167,8 +167,8 @@ def _held(boards: list[ImprovementBoard], this_week: dt.date) -> dict[int, dict[
 
 def _rhythm(board: ImprovementBoard, held: dict[dt.date, int], this_week: dt.date) -> Rhythm:
     since = this_week - dt.timedelta(weeks=52)
-    first = max(weeks.monday_of(timezone.localtime(board.created_at).date()), since)
-    shown = [w for w in weeks.weeks_between(this_week - dt.timedelta(weeks=RHYTHM_WEEKS - 1), this_week) if w >= first]
+    first = max(clock.monday_of(timezone.localtime(board.created_at).date()), since)
+    shown = [w for w in clock.weeks_between(this_week - dt.timedelta(weeks=RHYTHM_WEEKS - 1), this_week) if w >= first]
     # The streak counts back from last week; this week still counts once a session was held.
     streak = 0
     cursor = this_week if held.get(this_week) else this_week - dt.timedelta(weeks=1)
@@ -203,12 +203,6 @@ def session_check_in(*, session: BoardSession, user_id: int | None) -> CheckIn:
         checked_in=sum(counts.values()),
         my_mood=next((mood for uid, mood in rows if uid == user_id and uid is not None), ""),
     )
-
-
-def current_school_year(today: dt.date | None = None) -> int:
-    """The school year a date falls in, by its first calendar year (1 August to 31 July)."""
-    today = today or timezone.localdate()
-    return today.year if today.month >= 8 else today.year - 1
 
 
 @dataclass
@@ -302,7 +296,7 @@ def session_actions_made(*, session: BoardSession) -> list[Action]:
 
 def board_themes(*, board: ImprovementBoard) -> list[Theme]:
     """The school's themes of this school year, for a goal's theme choice."""
-    return list(Theme.objects.filter(school_id=board.school_id, school_year=current_school_year()))
+    return list(Theme.objects.filter(school_id=board.school_id, school_year=clock.school_year()))
 
 
 def goal_get(*, board: ImprovementBoard, goal_id: int) -> Goal:

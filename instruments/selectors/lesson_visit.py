@@ -14,7 +14,7 @@ from django.utils import timezone
 from instruments.models import VISIT_DID_NOT_HAPPEN, CalendarFeed, LessonDesign, LessonVisit, LessonVisitNotes
 from instruments.models.lesson_visit import calendar_feed_digest
 from instruments.selectors.lesson_design import readable_designs
-from leerkracht import tenancy
+from leerkracht import clock, tenancy
 from leerkracht.access import Access, compute_access
 from leerkracht.roles import Capability, Role
 from schools.models import SchoolMembership, TeamMembership, User
@@ -22,14 +22,6 @@ from schools.models import SchoolMembership, TeamMembership, User
 RHYTHM_WEEKS = 8
 RHYTHM_TARGET = 4  # one visit every other week, as visitor or visited (DESIGN.md §3)
 FEED_PAST_DAYS = 180  # a calendar app needs the recent past, not years of it
-
-
-def day_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The instants (aware, Europe/Amsterdam) from the start of `first_day` to the end of
-    `last_day`: a visit at 00:30 on Monday belongs to Monday, not to Sunday in UTC."""
-    start = timezone.make_aware(dt.datetime.combine(first_day, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min))
-    return start, end
 
 
 def _staff(*, school_id: int, roles: list[str] | None = None) -> QuerySet[User]:
@@ -69,7 +61,7 @@ def lesson_visits_between(
 ) -> list[LessonVisit]:
     """The visits of the school from `first_day` to `last_day` (Amsterdam days) this user may
     see, optionally those of one person (as visitor or visited), by start time (one query)."""
-    start, end = day_bounds(first_day, last_day)
+    start, end = clock.day_bounds(first_day, last_day)
     visits = LessonVisit.objects.filter(school_id=school_id, starts_at__gte=start, starts_at__lt=end)
     visits = _own_or_all(visits, access=access, school_id=school_id)
     if person_id is not None:

@@ -19,7 +19,7 @@ What counts, and why:
 - **Feedback round**: a pupil feedback round opened in the period that at least one pupil
   answered (only whether an answer exists is read, never what it says).
 
-A period is [start, end) as aware instants; `period_bounds` makes them from Amsterdam dates.
+A period is [start, end) as aware instants; `leerkracht.clock.period_bounds` makes them from Amsterdam dates.
 Every model read here is tenant-owned: the caller's scope must cover the schools asked for.
 """
 
@@ -29,7 +29,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -45,11 +44,11 @@ from instruments.models import (
     LessonDesignAuthor,
     LessonVisit,
 )
+from leerkracht import clock
 from leerkracht.access import Access
 from leerkracht.roles import Capability, Reach, Role
 from schools.models import SchoolMembership, Team, TeamMembership
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DAYS_PER_WEEK = 7
 DAYS_PER_MONTH = 365.25 / 12
 DESIGNS_MADE = (DesignStatus.READY, DesignStatus.GIVEN, DesignStatus.EVALUATED)
@@ -63,16 +62,6 @@ TARGET_VISITS_PER_TEACHER_PER_MONTH = DAYS_PER_MONTH / 14  # every other week, a
 TARGET_DESIGNS_PER_TEACHER_PER_MONTH = 1.0
 
 RHYTHM_WEEKS = 6  # the school page's window: long enough for "every other week" to show
-
-
-def period_bounds(*, since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The instants of Amsterdam midnight at the start of `since` and of `until`. Midnight exists
-    on every Amsterdam day (clocks change at 02:00 and 03:00), so no DST gap or fold applies."""
-    if until <= since:
-        raise ValueError(f"A period ends after it starts: since={since}, until={until}.")
-    start = dt.datetime.combine(since, dt.time.min, tzinfo=AMSTERDAM)
-    end = dt.datetime.combine(until, dt.time.min, tzinfo=AMSTERDAM)
-    return start, end
 
 
 # --- What counts: one queryset per instrument, for any number of schools -------------------------
@@ -210,7 +199,7 @@ def school_rhythm(*, access: Access, school_id: int, weeks: int = RHYTHM_WEEKS) 
     whatever the number of teams."""
     today = timezone.localdate()
     since = today - dt.timedelta(weeks=weeks) + dt.timedelta(days=1)
-    start, end = period_bounds(since=since, until=today + dt.timedelta(days=1))
+    start, end = clock.period_bounds(since=since, until=today + dt.timedelta(days=1))
     ids = [school_id]
     shows_teams = access.team_reach(Capability.TEAM_VIEW, school_id) is Reach.NODE
 

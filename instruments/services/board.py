@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from instruments import weeks
 from instruments.models import (
     Action,
     ActionOwner,
@@ -44,6 +43,7 @@ from instruments.models import (
     Theme,
     Verb,
 )
+from leerkracht import clock
 from schools.models import Team, TeamMembership, User
 
 # --- History ----------------------------------------------------------------------------------
@@ -128,7 +128,7 @@ def board_create(
         title=title,
         owner=user if kind == BoardKind.CLASS else None,
     )
-    cycle = GoalCycle.objects.create(school_id=school_id, board=board, number=1, starts_on=weeks.this_week(), weeks=6)
+    cycle = GoalCycle.objects.create(school_id=school_id, board=board, number=1, starts_on=clock.this_week(), weeks=6)
     _record(board=board, user=user, entity=Entity.BOARD, entity_id=board.pk, verb=Verb.CREATED)
     _record(board=board, user=user, entity=Entity.CYCLE, entity_id=cycle.pk, verb=Verb.CREATED)
     return board
@@ -176,7 +176,7 @@ def cycle_close(
     cycle.closed_at = timezone.now()
     cycle.save(update_fields=["went_well", "to_change", "goals_reached", "closed_at"])
     following = GoalCycle.objects.create(
-        school_id=board.school_id, board=board, number=cycle.number + 1, starts_on=weeks.this_week(), weeks=next_weeks
+        school_id=board.school_id, board=board, number=cycle.number + 1, starts_on=clock.this_week(), weeks=next_weeks
     )
     Goal.objects.filter(cycle=cycle, status=GoalStatus.ACTIVE).update(cycle=following)
     carry = set(carry_over_action_ids)
@@ -244,7 +244,7 @@ def _field_display(card, field: str, value) -> str:
         # The base manager: the card's own related row, already inside the board's school.
         return display(model_field.related_model._base_manager.filter(pk=value).first())
     if field in ("due_week",) and value:
-        return weeks.week_label(value)
+        return clock.week_label(value)
     return display(value)
 
 
@@ -388,7 +388,7 @@ def _check_due_week(cycle: GoalCycle, due_week: dt.date | None) -> None:
         raise ValidationError(
             {
                 "due_week": _("Kies een week in deze cyclus: %(first)s tot en met %(last)s.")
-                % {"first": weeks.week_label(cycle.starts_on), "last": weeks.week_label(cycle.last_week)}
+                % {"first": clock.week_label(cycle.starts_on), "last": clock.week_label(cycle.last_week)}
             }
         )
 
@@ -460,12 +460,12 @@ def measurement_add(
     so nobody overwrites a colleague's number by accident)."""
     if goal.board_id != board.pk:
         raise ValidationError(_("Dit doel hoort niet bij dit bord."))
-    week = weeks.monday_of(week)
-    if week > weeks.this_week():
+    week = clock.monday_of(week)
+    if week > clock.this_week():
         raise ValidationError({"week": _("Een meting gaat over deze week of een week die voorbij is.")})
     if Measurement.objects.filter(goal=goal, week=week).exists():
         raise ValidationError(
-            {"week": _("Voor %(week)s is al een meting ingevuld.") % {"week": weeks.week_label(week)}}
+            {"week": _("Voor %(week)s is al een meting ingevuld.") % {"week": clock.week_label(week)}}
         )
     measurement = Measurement.objects.create(
         school_id=board.school_id, goal=goal, week=week, value=value, note=note.strip(), created_by=user
@@ -479,7 +479,7 @@ def measurement_add(
         changes=[
             Change(
                 "value",
-                f"{_('meting')} {weeks.week_label(week)}",
+                f"{_('meting')} {clock.week_label(week)}",
                 "—",
                 display(value) + (f" {goal.unit}" if goal.unit else ""),
             )
@@ -739,12 +739,12 @@ def session_roles_for(*, board: ImprovementBoard, members: list[User]) -> dict[s
 @transaction.atomic
 def session_start(*, board: ImprovementBoard, user: User, week: dt.date | None = None) -> BoardSession:
     """Start this week's board session, with this week's rotating roles."""
-    week = weeks.monday_of(week or timezone.localdate())
-    if week > weeks.this_week():
+    week = clock.monday_of(week or timezone.localdate())
+    if week > clock.this_week():
         raise ValidationError({"week": _("Een bordsessie begint in de week zelf, niet vooruit.")})
     if BoardSession.objects.filter(board=board, week=week, closed_at__isnull=True).exists():
         raise ValidationError(
-            {"week": _("Er loopt al een bordsessie voor %(week)s.") % {"week": weeks.week_label(week)}}
+            {"week": _("Er loopt al een bordsessie voor %(week)s.") % {"week": clock.week_label(week)}}
         )
     members = list(User.objects.filter(pk__in=board_member_ids(board))) if board.team_id else []
     roles = session_roles_for(board=board, members=members)
@@ -762,7 +762,7 @@ def session_start(*, board: ImprovementBoard, user: User, week: dt.date | None =
             )
     except IntegrityError:  # a colleague's phone started it in the same instant
         raise ValidationError(
-            {"week": _("Er loopt al een bordsessie voor %(week)s.") % {"week": weeks.week_label(week)}}
+            {"week": _("Er loopt al een bordsessie voor %(week)s.") % {"week": clock.week_label(week)}}
         ) from None
     if user.pk in board_member_ids(board):
         Attendance.objects.create(school_id=board.school_id, session=session, user=user)

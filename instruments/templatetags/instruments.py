@@ -14,8 +14,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from instruments import weeks
 from instruments.models import ActionStatus
+from leerkracht import clock
 
 register = template.Library()
 
@@ -29,7 +29,7 @@ def week(monday) -> str:
         import datetime as dt
 
         monday = dt.date.fromisoformat(monday)
-    return weeks.week_label(monday)
+    return clock.week_label(monday)
 
 
 @register.filter
@@ -50,7 +50,7 @@ def action_columns(page) -> list[tuple[str, str, list]]:
 
 @register.filter
 def is_overdue(action) -> bool:
-    return bool(action.due_week) and action.status != ActionStatus.DONE and action.due_week < weeks.this_week()
+    return bool(action.due_week) and action.status != ActionStatus.DONE and action.due_week < clock.this_week()
 
 
 MOVES = {

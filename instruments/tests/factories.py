@@ -7,8 +7,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from instruments import services, weeks
+from instruments import services
 from instruments.models import Action, BoardKind, ImprovementBoard
+from leerkracht import clock
 from schools.models import Team, User
 from schools.services import team_membership_add
 from schools.tests.factories import UserFactory
@@ -39,7 +40,7 @@ def started_weeks_ago(board: ImprovementBoard, count: int) -> ImprovementBoard:
 
 def week(offset: int) -> dt.date:
     """The Monday `offset` weeks from this week (negative: in the past)."""
-    return weeks.this_week() + dt.timedelta(weeks=offset)
+    return clock.this_week() + dt.timedelta(weeks=offset)
 
 
 def action(board: ImprovementBoard, *, user: User, title: str = "Nakijkafspraken maken", **fields) -> Action:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from instruments.charts import format_number, goal_progress_svg, goal_progress_text
 from instruments.models import Goal, Measurement
-from instruments.weeks import week_label
+from leerkracht.clock import week_label
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from instruments import weeks
 from instruments.models import (
     Action,
     BoardEvent,
@@ -31,6 +30,7 @@ from instruments.models import (
     VisitStatus,
 )
 from instruments.services.feedback import round_is_open
+from leerkracht import clock
 from schools.demo import DEMO_LERAAR, DEMO_SCHOOLCOACH
 from schools.models import TeamMembership, User
 
@@ -146,7 +146,7 @@ def test_the_demo_accounts_open_the_calendar_library_rhythm_rounds_list_and_a_ro
     school_id = seeded.school_id
     teacher = User.objects.get(email=DEMO_LERAAR.email)
     coming = LessonVisit.objects.filter(school_id=school_id, starts_at__gt=timezone.now()).order_by("starts_at")[0]
-    week = weeks.week_input_value(timezone.localdate(coming.starts_at))
+    week = clock.week_input_value(timezone.localdate(coming.starts_at))
 
     for email in (DEMO_LERAAR.email, DEMO_SCHOOLCOACH.email):
         client.force_login(User.objects.get(email=email))

@@ -15,7 +15,7 @@ from instruments.models import PendingFeedback, QuestionKind, RoundStatement
 from instruments.selectors.feedback import COUNTS_MIN_ANSWERS
 from instruments.services import feedback as services
 from instruments.tests.factories import week
-from instruments.weeks import week_input_value
+from leerkracht.clock import week_input_value
 from leerkracht.roles import Role
 
 pytestmark = pytest.mark.django_db

@@ -678,6 +678,6 @@ def test_a_week_outside_the_calendar_shows_this_week_instead_of_failing(client, 
     client.force_login(coach)
     response = client.get(f"/school/{home.pk}/lesbezoeken/?week={week}")
     assert response.status_code == 200
-    from instruments import weeks
+    from leerkracht import clock
 
-    assert f"week {weeks.week_number(weeks.this_week())} ·" in response.content.decode()
+    assert f"week {clock.week_number(clock.this_week())} ·" in response.content.decode()

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from instruments import services, weeks
+from instruments import services
 from instruments.models import BoardSession, DesignStatus, FeedbackRound, LessonDesign, LessonVisit, RoundStatement
 from instruments.selectors import metrics
 from instruments.services import feedback as feedback_services
@@ -21,6 +21,7 @@ from instruments.services import lesson_design as design_services
 from instruments.services import lesson_visit as visit_services
 from instruments.services.groups import pupil_group_get_or_create
 from instruments.tests.factories import member, team_board
+from leerkracht import clock
 from leerkracht.access import compute_access
 from leerkracht.roles import Role
 from schools.models import School, Team, User
@@ -49,7 +50,7 @@ def days_ago(days: int, hour: int = 10) -> dt.datetime:
 
 def session(team: Team, *, by: User, at: dt.datetime, close: bool = True) -> BoardSession:
     board = team_board(team, user=by)
-    made = services.session_start(board=board, user=by, week=weeks.monday_of(timezone.localtime(at).date()))
+    made = services.session_start(board=board, user=by, week=clock.monday_of(timezone.localtime(at).date()))
     if close:
         services.session_close(board=board, session_id=made.pk, user=by, decisions="Tien minuten lezen")
     BoardSession.objects.filter(pk=made.pk).update(

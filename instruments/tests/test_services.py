@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from instruments import selectors, services, weeks
+from instruments import selectors, services
 from instruments.models import (
     Action,
     ActionStatus,
@@ -34,6 +34,7 @@ from instruments.models import (
 )
 from instruments.services import EditConflict
 from instruments.tests.factories import action, class_board, member, started_weeks_ago, team_board, week
+from leerkracht import clock
 from leerkracht.roles import Role
 from schools.tests.factories import TeamFactory
 
@@ -99,7 +100,7 @@ def test_board_create_makes_the_board_with_cycle_one_starting_this_week_and_reco
     board.refresh_from_db()
     assert (board.title, board.team, board.kind, board.owner) == ("Bord team A", team, BoardKind.TEAM, None)
     cycle = GoalCycle.objects.get(board=board)
-    assert (cycle.number, cycle.starts_on, cycle.weeks, cycle.is_open) == (1, weeks.this_week(), 6, True)
+    assert (cycle.number, cycle.starts_on, cycle.weeks, cycle.is_open) == (1, clock.this_week(), 6, True)
     events = set(BoardEvent.objects.filter(board=board).values_list("entity", "entity_id", "verb", "user_id"))
     assert events == {
         (Entity.BOARD, board.pk, Verb.CREATED, teacher.pk),
@@ -318,7 +319,7 @@ def test_action_create_stores_what_who_when_and_records_it(board, teacher, colle
     assert changes(board, Entity.ACTION, made.pk, Verb.CREATED) == {
         "title": ("—", "Leesrooster maken", teacher.pk),
         "owners": ("—", colleague.full_name, teacher.pk),
-        "due_week": ("—", weeks.week_label(week(2)), teacher.pk),
+        "due_week": ("—", clock.week_label(week(2)), teacher.pk),
         "status": ("—", "Te doen", teacher.pk),
         "goal": ("—", "Beter lezen", teacher.pk),
     }
@@ -396,7 +397,7 @@ def test_action_update_changes_owners_week_and_goal(board, teacher, colleague):
         ", ".join(sorted([teacher.full_name, colleague.full_name])),
         colleague.pk,
     )
-    assert recorded["due_week"] == ("—", weeks.week_label(week(3)), colleague.pk)
+    assert recorded["due_week"] == ("—", clock.week_label(week(3)), colleague.pk)
     assert recorded["goal"] == ("—", "Beter lezen", colleague.pk)
 
 
@@ -831,7 +832,7 @@ def test_every_change_is_recorded_with_field_old_new_and_user(board, teacher, co
     rows = BoardEvent.objects.filter(entity=Entity.ACTION, entity_id=made.pk, verb=Verb.CHANGED)
     assert {(e.field, e.field_label, e.old, e.new, e.user_id) for e in rows} == {
         ("status", "status", "Te doen", "Klaar", colleague.pk),
-        ("due_week", "klaar in week", "—", weeks.week_label(week(1)), colleague.pk),
+        ("due_week", "klaar in week", "—", clock.week_label(week(1)), colleague.pk),
         ("owners", "owners", "—", teacher.full_name, colleague.pk),
     }
     assert {e.school_id for e in rows} == {board.school_id}

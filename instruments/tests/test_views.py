@@ -13,9 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from instruments import services, weeks
+from instruments import services
 from instruments.models import Action, ActionStatus, Attendance, BoardSession, Goal, Measurement
 from instruments.tests.factories import member, started_weeks_ago
+from leerkracht import clock
 from leerkracht.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def grow(contents, user, *, goals: int, actions: int, weeks_back: int) -> None:
         goal = services.goal_create(board=board, user=user, big_goal=f"Doel {n}", measure_what="x", target=10, unit="%")
         for back in range(1, weeks_back + 1):
             Measurement.objects.create(
-                school_id=board.school_id, goal=goal, week=weeks.this_week() - dt.timedelta(weeks=back), value=back
+                school_id=board.school_id, goal=goal, week=clock.this_week() - dt.timedelta(weeks=back), value=back
             )
     for n in range(actions):
         status = [ActionStatus.TODO, ActionStatus.DOING, ActionStatus.DONE][n % 3]
@@ -55,7 +56,7 @@ def grow(contents, user, *, goals: int, actions: int, weeks_back: int) -> None:
         services.success_create(board=board, user=user, title=f"Succes {n}")
     cycle = contents.session.cycle
     for back in range(1, weeks_back + 1):
-        monday = weeks.this_week() - dt.timedelta(weeks=back)
+        monday = clock.this_week() - dt.timedelta(weeks=back)
         BoardSession.objects.create(
             school_id=board.school_id,
             board=board,
@@ -118,8 +119,8 @@ def requests_for(contents) -> dict:
 
 def measurement_request(contents) -> tuple:
     """This week's value of the goal is not measured yet."""
-    Measurement.objects.filter(goal=contents.goal, week=weeks.this_week()).delete()
-    data = {"m-week": weeks.week_input_value(weeks.this_week()), "m-value": "7"}
+    Measurement.objects.filter(goal=contents.goal, week=clock.this_week()).delete()
+    data = {"m-week": clock.week_input_value(clock.this_week()), "m-value": "7"}
     return ("post", url(contents, f"doelen/{contents.goal.pk}/metingen/"), data, HTMX)
 
 
@@ -146,7 +147,7 @@ def fresh_obstacle(contents, path: str, data: dict) -> tuple:
 
 def session_start_request(contents) -> tuple:
     """This week's session is not started yet (the world's is taken away)."""
-    BoardSession.objects.filter(board=contents.board, week=weeks.this_week()).delete()
+    BoardSession.objects.filter(board=contents.board, week=clock.this_week()).delete()
     return ("post", url(contents, "sessie/"), {}, HTMX)
 
 
@@ -305,7 +306,7 @@ def test_moving_an_action_without_javascript_redirects_back_to_the_card(client, 
 
 def test_an_action_without_a_title_is_refused_inline_and_keeps_what_was_typed(client, home, teacher):
     client.force_login(teacher)
-    week_value = weeks.week_input_value(weeks.this_week())
+    week_value = clock.week_input_value(clock.this_week())
     response = client.post(url(home, "acties/nieuw/"), {"new-title": "  ", "new-due_week": week_value}, **HTMX)
     html = response.content.decode()
     assert response.status_code == 422
@@ -316,7 +317,7 @@ def test_an_action_without_a_title_is_refused_inline_and_keeps_what_was_typed(cl
 
 def test_a_due_week_outside_the_cycle_is_refused_and_kept(client, home, teacher):
     client.force_login(teacher)
-    late = weeks.week_input_value(weeks.this_week() + dt.timedelta(weeks=20))
+    late = clock.week_input_value(clock.this_week() + dt.timedelta(weeks=20))
     response = client.post(url(home, "acties/nieuw/"), {"new-title": "Te laat", "new-due_week": late}, **HTMX)
     html = response.content.decode()
     assert response.status_code == 422
@@ -348,7 +349,7 @@ def test_a_measurement_that_is_not_a_number_is_refused_and_kept(client, home, te
 
 def test_a_measurement_with_a_dutch_comma_is_stored(client, home, teacher):
     client.force_login(teacher)
-    last_week = weeks.week_input_value(weeks.this_week() - dt.timedelta(weeks=1))
+    last_week = clock.week_input_value(clock.this_week() - dt.timedelta(weeks=1))
     response = client.post(
         url(home, f"doelen/{home.goal.pk}/metingen/"), {"m-week": last_week, "m-value": "42,5"}, **HTMX
     )
@@ -489,7 +490,7 @@ def test_goal_measurements_never_lower_the_count_of_goals_shown(client, home, te
             board=home.board,
             goal=home.goal,
             user=teacher,
-            week=weeks.this_week() - dt.timedelta(weeks=back),
+            week=clock.this_week() - dt.timedelta(weeks=back),
             value=back,
         )
     client.force_login(teacher)
@@ -528,7 +529,7 @@ def test_the_schoolcoach_sees_each_boards_rhythm_on_the_school_board_list(client
             school_id=home.board.school_id,
             board=home.board,
             cycle=home.session.cycle,
-            week=weeks.this_week() - dt.timedelta(weeks=back),
+            week=clock.this_week() - dt.timedelta(weeks=back),
             started_at=timezone.now(),
             closed_at=timezone.now(),
         )

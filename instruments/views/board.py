@@ -40,8 +40,8 @@ from instruments.forms import (
 )
 from instruments.models import ActionStatus, BoardKind, Entity
 from instruments.templatetags.instruments import chart_version
-from instruments.weeks import week_input_value
 from leerkracht.access import NOT_FOUND_MESSAGE, access_board_by_id, access_team_by_id, requires
+from leerkracht.clock import week_input_value
 from leerkracht.http import AppRequest, add_service_errors, found_or_404, redirect_after, wants_fragment
 from leerkracht.roles import Capability, Reach
 from schools import selectors as school_selectors
@@ -106,7 +106,7 @@ def _blank_measurement_form() -> MeasurementForm:
 
 
 def _this_week():
-    from instruments.weeks import this_week
+    from leerkracht.clock import this_week
 
     return this_week()
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from instruments import ical, weeks
+from instruments import ical
 from instruments.forms.lesson_visit import (
     GROUPS_DATALIST,
     LessonVisitNotesForm,
@@ -36,6 +36,7 @@ from instruments.models import VISIT_DID_NOT_HAPPEN, VisitStatus
 from instruments.selectors import lesson_visit as selectors
 from instruments.selectors.groups import pupil_groups
 from instruments.services import lesson_visit as services
+from leerkracht import clock
 from leerkracht.access import (
     NOT_FOUND_MESSAGE,
     access_lesson_visit_by_id,
@@ -120,12 +121,12 @@ class Period:
 
     @property
     def mondays(self) -> list[dt.date]:
-        return weeks.weeks_between(self.first, self.last)
+        return clock.weeks_between(self.first, self.last)
 
 
 def _week_period(monday: dt.date) -> Period:
     def value(day: dt.date) -> str:
-        return weeks.week_input_value(day)
+        return clock.week_input_value(day)
 
     sunday = monday + dt.timedelta(days=6)
     span = (
@@ -140,7 +141,7 @@ def _week_period(monday: dt.date) -> Period:
         value=value(monday),
         previous=value(monday - dt.timedelta(weeks=1)),
         next=value(monday + dt.timedelta(weeks=1)),
-        label=_("week %(number)s · %(span)s") % {"number": weeks.week_number(monday), "span": span},
+        label=_("week %(number)s · %(span)s") % {"number": clock.week_number(monday), "span": span},
     )
 
 
@@ -171,7 +172,7 @@ def calendar_period(query) -> Period:
             return _week_period(dt.date.fromisocalendar(int(match[1]), int(match[2]), 1))
         except ValueError:
             pass
-    return _week_period(weeks.this_week())
+    return _week_period(clock.this_week())
 
 
 def _calendar_weeks(period: Period, visits) -> list[Week]:
@@ -233,7 +234,7 @@ def lesson_visit_calendar(request: AppRequest, school_id: int):
         "previous_url": url(**{period.kind: period.previous}),
         "next_url": url(**{period.kind: period.next}),
         "today_url": url(**({"maand": f"{timezone.localdate():%Y-%m}"} if period.kind == "maand" else {})),
-        "week_url": url(week=weeks.week_input_value(weeks.monday_of(period.first))),
+        "week_url": url(week=clock.week_input_value(clock.monday_of(period.first))),
         # A week belongs to the month that holds its Thursday (as ISO weeks belong to years).
         "month_url": url(
             maand=f"{period.first + dt.timedelta(days=3):%Y-%m}" if period.kind == "week" else period.value

@@ -139,11 +139,12 @@ class BoardContents:
 def fill_board(team, member) -> BoardContents:
     """A team board with a goal (measured once), an action, a knelpunt, a success and this week's
     session, built through the services."""
-    from instruments import services, weeks
+    from instruments import services
+    from leerkracht import clock
 
     board = services.team_board_get_or_create(team=team, user=member)
     goal = services.goal_create(board=board, user=member, big_goal="Meer leesplezier", measure_what="lezers", target=60)
-    services.measurement_add(board=board, goal=goal, user=member, week=weeks.this_week(), value=35)
+    services.measurement_add(board=board, goal=goal, user=member, week=clock.this_week(), value=35)
     action = services.action_create(board=board, user=member, title="Leeshoek inrichten", owners=[member], goal=goal)
     obstacle = services.obstacle_create(board=board, user=member, title="Te weinig boeken")
     success = services.success_create(board=board, user=member, title="Voorleesweek was een feest")
@@ -182,7 +183,7 @@ def fill_instruments(board_contents: BoardContents, *, teacher, colleague) -> In
     from django.utils import timezone
 
     from instruments import models as m
-    from instruments import weeks
+    from leerkracht import clock
 
     board = board_contents.board
     school = board.school
@@ -230,7 +231,7 @@ def fill_instruments(board_contents: BoardContents, *, teacher, colleague) -> In
         board=board,
         goal=board_contents.goal,
         group=group,
-        week=weeks.this_week(),
+        week=clock.this_week(),
         pupils=4,
         suggestions="Meer tijd om samen te lezen",
         recorded_by=teacher,

@@ -80,9 +80,9 @@ def test_teacher_adds_an_action_moves_it_to_done_and_records_a_measurement_witho
 def last_week_value() -> str:
     import datetime as dt
 
-    from instruments import weeks
+    from leerkracht import clock
 
-    return weeks.week_input_value(weeks.this_week() - dt.timedelta(weeks=1))
+    return clock.week_input_value(clock.this_week() - dt.timedelta(weeks=1))
 
 
 def test_the_presentation_screen_shows_a_phone_edit_within_five_seconds(browser, live_server, page, world):
