@@ -67,10 +67,6 @@ def scopes_disabled():
     return scope(school_ids=ALL)
 
 
-def current_scope() -> Scope | None:
-    return _current.get()
-
-
 class TenantQuerySet(models.QuerySet):
     pass
 

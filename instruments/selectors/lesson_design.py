@@ -266,8 +266,3 @@ def open_team_goals(*, team_ids: list[int]) -> list[Goal]:
         .select_related("board__team", "cycle")
         .order_by("board__team__name", "position", "id")
     )
-
-
-def team_goal_get(*, school_id: int, goal_id: int) -> Goal | None:
-    """A goal of the school with its board and cycle (for the services' check), or None."""
-    return Goal.objects.select_related("board", "cycle").filter(pk=goal_id, school_id=school_id).first()
