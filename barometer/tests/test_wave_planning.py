@@ -34,8 +34,8 @@ from barometer.services import waves
 from barometer.services.waves import AMSTERDAM, add_months, amsterdam_instant
 from barometer.tests.factories import PublishedVersionFactory, QuestionnaireFactory
 from leerkracht import tenancy
-from leerkracht.access import compute_access
 from leerkracht.roles import Role
+from schools.access import compute_access
 from schools.models import Phase, School, Sector
 from schools.services import team_membership_add
 from schools.tests.factories import SchoolFactory, SchoolMembershipFactory, TeamFactory, UserFactory
