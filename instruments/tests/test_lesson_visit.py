@@ -385,15 +385,7 @@ def test_the_service_refuses_a_colleague_whose_account_was_closed(world, home, c
     gone.is_active = False
     gone.save(update_fields=["is_active"])
     with pytest.raises(services.ValidationError) as refused:
-        services.lesson_visit_schedule(
-            access=compute_access(coach),
-            school_id=home.pk,
-            user=coach,
-            visitor_id=jan.pk,
-            visited_id=gone.pk,
-            starts_at=at(7),
-            minutes=50,
-        )
+        schedule(by=coach, visitor=jan, visited=gone, starts_at=at(7), school_id=home.pk)
     assert refused.value.message_dict == {"visited": ["Kies iemand die op deze school werkt."]}
 
 
