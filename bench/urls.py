@@ -18,7 +18,7 @@ def minimal(request: AppRequest) -> HttpResponse:
 
 urlpatterns = [
     path("bench/minimal/", minimal, name="bench_minimal"),
-    path("", include("leerkracht.urls")),
+    path("", include("wiring.urls")),
 ]
 
 handler404 = "leerkracht.errors.not_found"

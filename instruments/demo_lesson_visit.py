@@ -16,7 +16,7 @@ from django.utils import timezone
 from instruments.models import LessonDesign, LessonVisit
 from instruments.services import lesson_visit as services
 from leerkracht import clock
-from leerkracht.access import compute_access
+from schools.access import compute_access
 from schools.models import School, User
 
 # The service plans visits in the future only. A visit that already took place is planned this

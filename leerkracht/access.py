@@ -1,21 +1,24 @@
-"""One rule decides what a user may see and do: this module.
+"""The access mechanism: what a user may see and do is decided with this module.
 
-`Access` is computed once per request from the user's memberships (one query) and hung on
-`request.access`. Views declare the capability they need with `@requires`; the tenancy middleware
-checks it against the node in the URL before the view runs. Objects inside a school are fetched
-only through `access_<entity>_by_id`, which answers 404 for missing and foreign alike.
+`Access` is computed once per request from the user's memberships (one query, by the schools app:
+`access_for`) and hung on `request.access`. Views declare the capability they need with
+`@requires`; the tenancy middleware checks it against the node in the URL before the view runs.
+Objects inside a school are fetched only through each app's `access_<entity>_by_id`
+(`schools/access.py`, `instruments/access.py`), which answers 404 for missing and foreign alike.
+
+The core imports no app (leerkracht/tests/test_layers.py). The two questions only the schools app
+can answer — a user's `Access` from their memberships, and whether a region, bestuur or school
+exists — are named by settings (`ACCESS_FROM_MEMBERSHIPS`, `ACCESS_NODE_EXISTS`) and resolved
+here on first use.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import BigIntegerField, CharField, F, Value
-from django.db.models.functions import Cast
-from django.http import Http404
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 from leerkracht.roles import MATRIX, Capability, Level, Reach, Role
 from leerkracht.tenancy import ALL
@@ -103,69 +106,21 @@ class Access:
 ANONYMOUS = Access(user_id=None)
 
 
-def compute_access(user) -> Access:
-    """Build a user's `Access` from all their memberships in one query."""
-    from schools.models import (
-        RegionMembership,
-        School,
-        SchoolGroupMembership,
-        SchoolMembership,
-        TeamMembership,
-    )
+def _setting(name: str) -> Callable:
+    # Resolved on each call (a dictionary lookup in sys.modules): a test's override_settings holds.
+    return import_string(getattr(settings, name))
 
-    if user is None or not user.is_authenticated or not user.is_active:
-        return ANONYMOUS
-    if user.is_admin:
-        return Access(user_id=user.pk, is_admin=True)
 
-    def rows(queryset, kind: str, node: str, role, parent: str | None = None):
-        return (
-            queryset.order_by()
-            .annotate(
-                a_kind=Value(kind, output_field=CharField()),
-                a_node=F(node),
-                a_role=role if not isinstance(role, str) else Value(role, output_field=CharField()),
-                # PostgreSQL types a bare NULL as text in a UNION: cast it to match school_id.
-                a_parent=F(parent) if parent else Cast(Value(None), output_field=BigIntegerField()),
-            )
-            .values_list("a_kind", "a_node", "a_role", "a_parent")
-        )
+def access_for(user) -> Access:
+    """This user's `Access` (ANONYMOUS for nobody), computed from their memberships by the function
+    `settings.ACCESS_FROM_MEMBERSHIPS` names (`schools.access.compute_access`)."""
+    return _setting("ACCESS_FROM_MEMBERSHIPS")(user)
 
-    # The access core is the one place allowed to read memberships unscoped: it is what the
-    # scope is computed from.
-    direct = rows(SchoolMembership.unscoped.filter(user=user), "school", "school_id", F("role"))
-    guided = rows(School.unscoped.filter(expertcoach=user), "school", "id", Role.EXPERTCOACH.value)
-    via_group = rows(
-        School.unscoped.filter(school_group__memberships__user=user),
-        "school",
-        "id",
-        F("school_group__memberships__role"),
-    )
-    groups = rows(SchoolGroupMembership.objects.filter(user=user), "school_group", "school_group_id", F("role"))
-    regions = rows(RegionMembership.objects.filter(user=user), "region", "region_id", F("role"))
-    teams = rows(TeamMembership.unscoped.filter(user=user), "team", "team_id", Role.LERAAR.value, "school_id")
 
-    by_kind: dict[str, defaultdict[int, set[Role]]] = {
-        kind: defaultdict(set) for kind in ("school", "school_group", "region")
-    }
-    teams_by_school: defaultdict[int, list[int]] = defaultdict(list)
-    for kind, node_id, role, parent_id in direct.union(guided, via_group, groups, regions, teams, all=True):
-        if kind == "team":
-            teams_by_school[parent_id].append(node_id)
-        else:
-            by_kind[kind][node_id].add(Role(role))
-
-    def freeze(mapping):
-        return {node_id: frozenset(roles) for node_id, roles in mapping.items()}
-
-    return Access(
-        user_id=user.pk,
-        school_roles=freeze(by_kind["school"]),
-        school_group_roles=freeze(by_kind["school_group"]),
-        region_roles=freeze(by_kind["region"]),
-        team_ids=frozenset(team_id for ids in teams_by_school.values() for team_id in ids),
-        teams_by_school={school_id: tuple(sorted(ids)) for school_id, ids in teams_by_school.items()},
-    )
+def node_exists(level: Level, node_id: int | None) -> bool:
+    """Whether the region, bestuur or school `node_id` exists (the platform always does), answered
+    by the function `settings.ACCESS_NODE_EXISTS` names (`schools.access.node_exists`)."""
+    return level is Level.PLATFORM or _setting("ACCESS_NODE_EXISTS")(level, node_id)
 
 
 # --- Declaring what a view needs -------------------------------------------------------------
@@ -214,119 +169,3 @@ def view_declaration(view_func) -> tuple[str, Capability | None]:
         if capability is not None:
             return "capability", capability
     return "undeclared", None
-
-
-# --- Fetching objects inside a school ---------------------------------------------------------
-
-
-def access_team_by_id(access: Access, *, school_id: int, team_id: int, capability: Capability):
-    """The team `team_id` of school `school_id` if this user may use `capability` on it; 404 for
-    a missing team, another school's team, or a team outside a teacher's own teams."""
-    from schools.models import Team
-
-    reach = access.team_reach(capability, school_id)
-    if reach is None or (reach is Reach.OWN_TEAMS and team_id not in access.team_ids):
-        raise Http404(NOT_FOUND_MESSAGE)
-    try:
-        return Team.objects.select_related("school").get(pk=team_id, school_id=school_id)
-    except Team.DoesNotExist:
-        raise Http404(NOT_FOUND_MESSAGE) from None
-
-
-def access_board_by_id(access: Access, *, school_id: int, board_id: int, capability: Capability):
-    """The improvement board `board_id` of school `school_id` if this user may use `capability`
-    (TEAM_VIEW to read, TEAM_EDIT to edit) on its team; an organisational board belongs to no
-    team, so only roles that reach the whole school get it. 404 for missing, foreign and out of
-    reach alike."""
-    from instruments.models import ImprovementBoard
-
-    reach = access.team_reach(capability, school_id)
-    if reach is None:
-        raise Http404(NOT_FOUND_MESSAGE)
-    try:
-        board = ImprovementBoard.objects.select_related("school", "team", "owner").get(pk=board_id, school_id=school_id)
-    except ImprovementBoard.DoesNotExist:
-        raise Http404(NOT_FOUND_MESSAGE) from None
-    if reach is Reach.OWN_TEAMS and board.team_id not in access.team_ids:
-        raise Http404(NOT_FOUND_MESSAGE)
-    return board
-
-
-def access_lesson_design_by_id(access: Access, *, school_id: int, design_id: int, edit: bool = False):
-    """The lesson design `design_id` of school `school_id` if this user may read it (TEAM_VIEW)
-    or, with `edit`, change it (TEAM_EDIT). A teacher reads the designs of their own teams, those
-    shared with one of their teams and those they co-authored; they edit those of their own teams
-    and those they co-authored. Roles over the whole school reach every design. 404 for missing,
-    foreign and unreadable alike; 403 for a readable design this user may not edit."""
-    from instruments.models import LessonDesign, LessonDesignAuthor, LessonDesignShare
-
-    reach = access.team_reach(Capability.TEAM_VIEW, school_id)
-    if reach is None:
-        raise Http404(NOT_FOUND_MESSAGE)
-    try:
-        design = LessonDesign.objects.select_related("school", "team", "group").get(pk=design_id, school_id=school_id)
-    except LessonDesign.DoesNotExist:
-        raise Http404(NOT_FOUND_MESSAGE) from None
-    own_team = design.team_id in access.team_ids
-
-    def is_author() -> bool:
-        return LessonDesignAuthor.objects.filter(design=design, user_id=access.user_id).exists()
-
-    if reach is Reach.OWN_TEAMS and not own_team:
-        shared = LessonDesignShare.objects.filter(design=design, team_id__in=access.team_ids).exists()
-        if not shared and not is_author():
-            raise Http404(NOT_FOUND_MESSAGE)
-    if edit:
-        edit_reach = access.team_reach(Capability.TEAM_EDIT, school_id)
-        if not (edit_reach is Reach.NODE or (edit_reach is Reach.OWN_TEAMS and (own_team or is_author()))):
-            raise PermissionDenied
-    return design
-
-
-def access_lesson_visit_by_id(access: Access, *, school_id: int, visit_id: int):
-    """The lesson visit `visit_id` of school `school_id` for its visitor, its visited teacher and
-    the roles that see the school's people (schoolcoach, leader, coaches, admin); 404 for anyone
-    else, and for missing and foreign visits. This admits the *visit*; its notes and debrief are
-    for the visitor and the visited teacher only: `lesson_visit_content_visible`."""
-    from instruments.models import LessonVisit
-
-    try:
-        visit = LessonVisit.objects.select_related("school", "visitor", "visited", "group", "lesson_design").get(
-            pk=visit_id, school_id=school_id
-        )
-    except LessonVisit.DoesNotExist:
-        raise Http404(NOT_FOUND_MESSAGE) from None
-    if lesson_visit_visible(access, visit):
-        return visit
-    raise Http404(NOT_FOUND_MESSAGE)
-
-
-def lesson_visit_visible(access: Access, visit) -> bool:
-    """Whether this user may see `visit` (that it happens, who and when): its visitor, its visited
-    teacher and the roles that see its school's people. The rule of `access_lesson_visit_by_id`,
-    for a visit already in hand (a double booking's clash)."""
-    return lesson_visit_content_visible(access, visit) or access.can(
-        Capability.SCHOOL_VIEW_PEOPLE, node_id=visit.school_id
-    )
-
-
-def lesson_visit_content_visible(access: Access, visit) -> bool:
-    """Whether this user may read what a visit brought (observations, debrief): its visitor and
-    its visited teacher, nobody else, whatever their role (DESIGN.md §5: development, not
-    appraisal)."""
-    return access.user_id is not None and access.user_id in (visit.visitor_id, visit.visited_id)
-
-
-def access_feedback_round_by_id(access: Access, *, school_id: int, round_id: int):
-    """The pupil feedback round `round_id` of school `school_id` for the teacher who opened it;
-    404 for everyone else, and for missing and foreign rounds. What a class says about a lesson
-    is for its teacher to discuss with the class; others see only that rounds were held."""
-    from instruments.models import FeedbackRound
-
-    try:
-        feedback_round = FeedbackRound.objects.select_related("school", "group").get(pk=round_id, school_id=school_id)
-    except FeedbackRound.DoesNotExist:
-        raise Http404(NOT_FOUND_MESSAGE) from None
-    if access.user_id is None or feedback_round.teacher_id != access.user_id:
-        raise Http404(NOT_FOUND_MESSAGE)
-    return feedback_round

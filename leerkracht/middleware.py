@@ -21,7 +21,7 @@ from django.utils.functional import SimpleLazyObject
 from django_htmx.http import HttpResponseClientRedirect
 
 from leerkracht import tenancy
-from leerkracht.access import NODE_KWARGS, NOT_FOUND_MESSAGE, compute_access, view_declaration
+from leerkracht.access import NODE_KWARGS, NOT_FOUND_MESSAGE, access_for, node_exists, view_declaration
 from leerkracht.http import MAX_ID
 from leerkracht.roles import Level
 
@@ -35,7 +35,7 @@ class TenancyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.access = SimpleLazyObject(lambda: compute_access(getattr(request, "user", None)))
+        request.access = SimpleLazyObject(lambda: access_for(getattr(request, "user", None)))
         with tenancy.scope(school_ids=lambda: request.access.visible_school_ids()):
             response = self.get_response(request)
             # Template responses are rendered by the handler before they reach us; a streaming
@@ -82,13 +82,6 @@ class TenancyMiddleware:
                 raise Http404(NOT_FOUND_MESSAGE)
             raise PermissionDenied
         return None
-
-
-def node_exists(level: Level, node_id: int | None) -> bool:
-    from schools.models import Region, School, SchoolGroup
-
-    model = {Level.SCHOOL: School.unscoped, Level.SCHOOL_GROUP: SchoolGroup.objects, Level.REGION: Region.objects}
-    return level is Level.PLATFORM or model[level].filter(pk=node_id).exists()
 
 
 def node_of(view_kwargs) -> tuple[Level, int | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 from leerkracht.access import Access
 from leerkracht.roles import Capability, Level, Reach, Role
-from schools.models import Phase, Region, School, SchoolGroup, SchoolMembership, Sector, Team, TeamMembership
+from schools.models import Phase, Region, School, SchoolGroup, SchoolMembership, Sector, Team, TeamMembership, User
 
 SWITCHER_LIMIT = 30
 SCHOOL_PAGE_SIZE = 50  # a phase holds about a thousand schools nationally
@@ -90,6 +91,18 @@ def team_members(*, access: Access, team: Team) -> list[TeamMembership]:
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
+
+
+def school_staff(*, school_id: int, roles: Iterable[str] | None = None) -> QuerySet[User]:
+    """Who works in the school: the active people with a role there or a place in one of its teams
+    (with `roles`, only those school roles, team members still counted). The one rule for choosing
+    or checking a colleague (co-authors, the people of a visit, owners on an organisational board);
+    the school is the one the caller was admitted to."""
+    memberships = SchoolMembership.objects.filter(school_id=school_id)
+    if roles is not None:
+        memberships = memberships.filter(role__in=list(roles))
+    in_teams = TeamMembership.objects.filter(school_id=school_id).values("user_id")
+    return User.objects.filter(Q(pk__in=memberships.values("user_id")) | Q(pk__in=in_teams), is_active=True)
 
 
 def school_people(*, access: Access, school_id: int) -> list[SchoolMembership]:

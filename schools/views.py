@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from leerkracht.access import Access, access_team_by_id, personal, requires
+from leerkracht.access import Access, personal, requires
 from leerkracht.http import AppRequest, wants_fragment
 from leerkracht.roles import Capability, Level, Role
 from schools import selectors
+from schools.access import access_team_by_id, sees_numbers_only
 from schools.forms import SchoolFilterForm
 
 SESSION_SCHOOL_KEY = "current_school_id"
@@ -109,7 +110,7 @@ def school_group_overview(request: AppRequest, school_group_id: int):
     access = request.access
     context = selectors.school_group_overview(access=access, school_group_id=school_group_id)
     # A bestuurder sees numbers only; say so once instead of leaving them to guess why.
-    context["numbers_only"] = not any(access.can(Capability.TEAM_VIEW, node_id=s.pk) for s in context["schools"])
+    context["numbers_only"] = sees_numbers_only(access, school_ids=[s.pk for s in context["schools"]])
     return render(request, "schools/school_group_overview.html", context)
 
 

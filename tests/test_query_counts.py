@@ -86,7 +86,7 @@ PINS: dict[str, Pin] = {
     "instruments:goal_edit": Pin(Role.SCHOOLCOACH, page=7, partial=6),
     "instruments:history": Pin(Role.SCHOOLCOACH, page=7, partial=7),
     "instruments:lesson_design_create": Pin(Role.SCHOOLCOACH, page=9, partial=8),
-    "instruments:lesson_design_detail": Pin(Role.SCHOOLCOACH, page=12, partial=12),
+    "instruments:lesson_design_detail": Pin(Role.SCHOOLCOACH, page=11, partial=11),
     "instruments:lesson_design_edit": Pin(Role.SCHOOLCOACH, page=10, partial=9),
     "instruments:lesson_design_library": Pin(Role.SCHOOLCOACH, page=13, partial=5),
     "instruments:lesson_visit_calendar": Pin(Role.SCHOOLCOACH, page=7, partial=5),

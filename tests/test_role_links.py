@@ -38,10 +38,10 @@ from django.http import Http404
 from django.test import Client, RequestFactory
 from django.urls import Resolver404, resolve, reverse
 
-from leerkracht.access import compute_access
 from leerkracht.middleware import TenancyMiddleware
 from leerkracht.tenancy import scopes_disabled
 from schools import demo
+from schools.access import compute_access
 
 # Every demo account of the README, by the role it shows.
 DEMO_ROLES: dict[str, str] = {

@@ -36,8 +36,8 @@ from instruments.services import lesson_visit as visit_services
 from instruments.services.groups import pupil_group_get_or_create
 from instruments.tests.factories import class_board, member, team_board
 from leerkracht import clock, tenancy
-from leerkracht.access import compute_access
 from leerkracht.roles import Role
+from schools.access import compute_access
 from schools.models import School, Team, User
 from schools.tests.factories import SchoolFactory, SchoolMembershipFactory, TeamFactory
 

@@ -33,8 +33,8 @@ from barometer.services import planning as services
 from barometer.services import waves
 from barometer.tests.factories import PublishedVersionFactory, QuestionnaireFactory
 from leerkracht import clock, tenancy
-from leerkracht.access import compute_access
 from leerkracht.roles import Role
+from schools.access import compute_access
 from schools.models import Phase, School, Sector
 from schools.services import team_membership_add
 from schools.tests.factories import SchoolFactory, SchoolMembershipFactory, TeamFactory, UserFactory

@@ -24,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from instruments.access import readable_lesson_designs
 from instruments.models import (
     FeedbackAnswer,
     FeedbackCriterion,
@@ -41,7 +42,6 @@ from instruments.models import (
     RoundStatement,
 )
 from leerkracht.access import Access
-from leerkracht.roles import Capability, Reach
 
 # Counts per statement, averages and choice counts appear from this many answers on; open answers
 # (words a classmate might recognise) only from the platform's aggregate threshold (DESIGN.md §5).
@@ -130,15 +130,9 @@ def criterion_get(*, group: PupilGroup, criterion_id: int) -> FeedbackCriterion:
 
 
 def lesson_designs_for(*, access: Access, school_id: int, limit: int = 50) -> QuerySet[LessonDesign]:
-    """Recent lesson designs of the school this user may read, for a round's optional link to the
-    lesson: a teacher's own teams' designs and those they co-authored; all for whole-school roles."""
-    reach = access.team_reach(Capability.TEAM_VIEW, school_id)
-    designs = LessonDesign.objects.filter(school_id=school_id)
-    if reach is Reach.OWN_TEAMS:
-        designs = designs.filter(Q(team_id__in=access.team_ids) | Q(authors__id=access.user_id)).distinct()
-    elif reach is None:
-        designs = designs.none()
-    return designs.order_by("-created_at", "-id")[:limit]
+    """Recent lesson designs of the school this user may read (`readable_lesson_designs`: with
+    those shared with one of their teams), for a round's optional link to the lesson."""
+    return readable_lesson_designs(access, school_id=school_id).order_by("-created_at", "-id")[:limit]
 
 
 def round_statements(*, feedback_round: FeedbackRound) -> list[RoundStatement]:

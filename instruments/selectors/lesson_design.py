@@ -1,15 +1,17 @@
-"""Reads of lesson designs. One design is fetched through `access_lesson_design_by_id`; the
-library applies the same rule in SQL (`readable_designs`), and a test holds the two together for
-every role. Every read here is one query whatever the number of designs, authors or shares."""
+"""Reads of lesson designs. Which designs a user may read is one rule,
+`instruments.access.readable_lesson_designs`; `access_lesson_design_by_id` is derived from it, and
+a test holds the two together for every role. Every read here is one query whatever the number of
+designs, authors or shares."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet, StringAgg, Subquery, TextField, Value
+from django.db.models import Exists, OuterRef, Q, StringAgg, Subquery, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 
+from instruments.access import readable_lesson_designs
 from instruments.models import (
     BoardKind,
     DesignStatus,
@@ -23,24 +25,9 @@ from instruments.models import (
 from leerkracht.access import Access
 from leerkracht.roles import Capability, Reach
 from schools.models import Team, User
+from schools.selectors import school_staff
 
 PAGE_SIZE = 20
-
-
-def readable_designs(*, access: Access, school_id: int) -> QuerySet[LessonDesign]:
-    """The school's designs this user may read: all of them for roles over the whole school; for
-    a teacher those of their teams, those shared with one of their teams and those they
-    co-authored (the rule of access_lesson_design_by_id, in SQL)."""
-    designs = LessonDesign.objects.filter(school_id=school_id)
-    reach = access.team_reach(Capability.TEAM_VIEW, school_id)
-    if reach is Reach.NODE:
-        return designs
-    if reach is None:
-        return designs.none()
-    # Correlated to the outer (scoped) design by its id: a tenant filter inside adds nothing.
-    shared = LessonDesignShare.unscoped.filter(design=OuterRef("pk"), team_id__in=access.team_ids)
-    authored = LessonDesignAuthor.unscoped.filter(design=OuterRef("pk"), user_id=access.user_id)
-    return designs.filter(Q(team_id__in=access.team_ids) | Exists(shared) | Exists(authored))
 
 
 def _names_of_authors():
@@ -89,7 +76,7 @@ def lesson_design_library(
 ) -> Page:
     """One page of the designs this user may read, searched and filtered, newest plan first,
     each with its authors' names and technique codes (two queries: count and page)."""
-    designs = readable_designs(access=access, school_id=school_id)
+    designs = readable_lesson_designs(access, school_id=school_id)
     if filters.q:
         q = filters.q.strip()
         designs = designs.filter(Q(title__icontains=q) | Q(subject__icontains=q) | Q(lesson_goal__icontains=q))
@@ -134,7 +121,7 @@ class LibraryChoices:
 
 def library_choices(*, access: Access, school_id: int) -> LibraryChoices:
     """The filter options (one query each: subjects, groups, goals, techniques, authors, teams)."""
-    readable = readable_designs(access=access, school_id=school_id)
+    readable = readable_lesson_designs(access, school_id=school_id)
     ids = readable.values("pk")
     subjects = sorted(
         {s.strip() for s in readable.order_by().values_list("subject", flat=True).distinct()}, key=str.lower
@@ -182,7 +169,7 @@ def lesson_design_detail(*, access: Access, design: LessonDesign) -> DesignDetai
     was copied from if this user may read it, its authors, the teams it is shared with, its
     technique codes (four queries)."""
     # The library's reading rule, asked inside the same query: no extra query for a copy.
-    readable_original = readable_designs(access=access, school_id=design.school_id).filter(
+    readable_original = readable_lesson_designs(access, school_id=design.school_id).filter(
         pk=OuterRef("copied_from_id")
     )
     extra = (
@@ -233,10 +220,7 @@ def school_colleagues(*, access: Access, school_id: int) -> list[User]:
     """The people who work in the school (a role there or a place in one of its teams), by name:
     who can be chosen as co-author."""
     return list(
-        User.objects.filter(
-            Q(school_memberships__school_id=school_id) | Q(team_memberships__school_id=school_id), is_active=True
-        )
-        .distinct()
+        school_staff(school_id=school_id)
         .only("id", "first_name", "last_name")
         .order_by("first_name", "last_name", "id")
     )

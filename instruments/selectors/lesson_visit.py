@@ -7,35 +7,33 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import DateTimeField, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import DateTimeField, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from instruments.access import readable_lesson_designs, visible_lesson_visits
 from instruments.models import VISIT_DID_NOT_HAPPEN, CalendarFeed, LessonDesign, LessonVisit, LessonVisitNotes
 from instruments.models.lesson_visit import calendar_feed_digest
-from instruments.selectors.lesson_design import readable_designs
 from leerkracht import clock, tenancy
-from leerkracht.access import Access, compute_access
-from leerkracht.roles import Capability, Role
-from schools.models import SchoolMembership, TeamMembership, User
+from leerkracht.access import Access
+from leerkracht.roles import Role
+from schools.access import compute_access
+from schools.models import User
+from schools.selectors import school_staff
 
 RHYTHM_WEEKS = 8
 RHYTHM_TARGET = 4  # one visit every other week, as visitor or visited (DESIGN.md §3)
 FEED_PAST_DAYS = 180  # a calendar app needs the recent past, not years of it
 
 
-def _staff(*, school_id: int, roles: list[str] | None = None) -> QuerySet[User]:
-    memberships = SchoolMembership.objects.filter(school_id=school_id)
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
-    in_teams = TeamMembership.objects.filter(school_id=school_id).values("user_id")
-    return User.objects.filter(Q(pk__in=memberships.values("user_id")) | Q(pk__in=in_teams), is_active=True)
 
 
 def lesson_visit_staff(*, access: Access, school_id: int) -> list[User]:
     """The people a visit in this school can be planned for: its school roles and the members of
     its teams, by name (one query)."""
-    return list(_staff(school_id=school_id).only("id", "first_name", "last_name").order_by("last_name", "first_name"))
+    return list(
+        school_staff(school_id=school_id).only("id", "first_name", "last_name").order_by("last_name", "first_name")
+    )
 
 
 DESIGN_CHOICES = 200  # a select, not a library: the newest ones cover the designs a visit is about
@@ -45,15 +43,8 @@ def lesson_visit_designs(*, access: Access, school_id: int) -> list[LessonDesign
     """The lesson designs of the school this user may read, to link a visit to, newest first
     (one query). The library's rule: a teacher would otherwise see the titles of another team's
     unshared designs."""
-    designs = readable_designs(access=access, school_id=school_id)
+    designs = readable_lesson_designs(access, school_id=school_id)
     return list(designs.only("id", "title").order_by("-id")[:DESIGN_CHOICES])
-
-
-def _own_or_all(queryset: QuerySet[LessonVisit], *, access: Access, school_id: int) -> QuerySet[LessonVisit]:
-    """Roles that see the school's people see every visit; a teacher only their own."""
-    if access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id):
-        return queryset
-    return queryset.filter(Q(visitor_id=access.user_id) | Q(visited_id=access.user_id))
 
 
 def lesson_visits_between(
@@ -62,8 +53,7 @@ def lesson_visits_between(
     """The visits of the school from `first_day` to `last_day` (Amsterdam days) this user may
     see, optionally those of one person (as visitor or visited), by start time (one query)."""
     start, end = clock.day_bounds(first_day, last_day)
-    visits = LessonVisit.objects.filter(school_id=school_id, starts_at__gte=start, starts_at__lt=end)
-    visits = _own_or_all(visits, access=access, school_id=school_id)
+    visits = visible_lesson_visits(access, school_id=school_id).filter(starts_at__gte=start, starts_at__lt=end)
     if person_id is not None:
         visits = visits.filter(Q(visitor_id=person_id) | Q(visited_id=person_id))
     return list(visits.select_related("visitor", "visited", "group").order_by("starts_at", "pk"))
@@ -98,7 +88,7 @@ def lesson_visit_rhythm(*, access: Access, school_id: int) -> list[RhythmRow]:
     visit_count = theirs.annotate(n=Func("pk", function="COUNT")).values("n")
     last_visit = theirs.annotate(last=Func("starts_at", function="MAX")).values("last")
     people = (
-        _staff(school_id=school_id, roles=[Role.LERAAR, Role.SCHOOLCOACH])
+        school_staff(school_id=school_id, roles=[Role.LERAAR, Role.SCHOOLCOACH])
         .annotate(
             visit_count=Coalesce(Subquery(visit_count, output_field=IntegerField()), Value(0)),
             last_visit=Subquery(last_visit, output_field=DateTimeField()),

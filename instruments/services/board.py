@@ -45,6 +45,7 @@ from instruments.models import (
 )
 from leerkracht import clock
 from schools.models import Team, TeamMembership, User
+from schools.selectors import school_staff
 
 # --- History ----------------------------------------------------------------------------------
 
@@ -363,11 +364,9 @@ def _created(board: ImprovementBoard, user: User, card, fields: Iterable[str]) -
 
 def board_member_ids(board: ImprovementBoard) -> set[int]:
     """Who belongs to the board: the team's members (an organisational board: nobody in
-    particular, so anyone of the school with a role may be named)."""
+    particular, so anyone who works in the school may be named)."""
     if board.team_id is None:
-        from schools.models import SchoolMembership
-
-        return set(SchoolMembership.objects.filter(school_id=board.school_id).values_list("user_id", flat=True))
+        return set(school_staff(school_id=board.school_id).values_list("pk", flat=True))
     return set(
         TeamMembership.objects.filter(school_id=board.school_id, team_id=board.team_id).values_list(
             "user_id", flat=True

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from instruments.models import (
 )
 from instruments.services.groups import pupil_group_get_or_create
 from schools.models import Team, User
+from schools.selectors import school_staff
 
 # The content fields an edit writes; also what a conflict compares.
 CONTENT_FIELDS = (
@@ -69,15 +70,6 @@ class DesignConflict(Exception):
 # --- Checks -----------------------------------------------------------------------------------
 
 
-def school_colleague_ids(*, school_id: int) -> set[int]:
-    """Everyone who works in the school: a role there or a place in one of its teams."""
-    return set(
-        User.objects.filter(
-            Q(school_memberships__school_id=school_id) | Q(team_memberships__school_id=school_id), is_active=True
-        ).values_list("pk", flat=True)
-    )
-
-
 def parse_techniques(text: str) -> list[str]:
     """Technique codes from what was typed ("Wisbordjes, beurtstokjes"): slugified, in order,
     without doubles. The academy's technique library will offer these as choices later."""
@@ -94,7 +86,7 @@ def _ids(people: Iterable) -> set[int]:
 
 
 def _check_authors(school_id: int, author_ids: set[int]) -> None:
-    if author_ids - school_colleague_ids(school_id=school_id):
+    if author_ids - set(school_staff(school_id=school_id).values_list("pk", flat=True)):
         raise ValidationError({"authors": _("Kies alleen collega's van deze school als auteur.")})
 
 

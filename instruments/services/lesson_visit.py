@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from instruments.access import lesson_visit_content_visible, lesson_visit_visible, readable_lesson_designs
 from instruments.models import (
     VISIT_DID_NOT_HAPPEN,
     CalendarFeed,
@@ -28,11 +29,11 @@ from instruments.models import (
     ReminderStatus,
     VisitStatus,
 )
-from instruments.selectors.lesson_design import readable_designs
 from instruments.services.groups import pupil_group_get_or_create
-from leerkracht.access import Access, lesson_visit_content_visible, lesson_visit_visible
+from leerkracht.access import Access
 from leerkracht.roles import Capability
-from schools.models import SchoolMembership, TeamMembership, User
+from schools.models import User
+from schools.selectors import school_staff
 
 DEBRIEF_FIELDS = ("went_well", "learned", "next_step")
 NOTES_FIELDS = ("observations", *DEBRIEF_FIELDS)
@@ -72,13 +73,6 @@ def lesson_visit_may_record_outcome(*, access: Access, visit: LessonVisit) -> bo
     return access.user_id in (visit.visitor_id, visit.visited_id) or access.can(
         Capability.LESSON_VISIT_SCHEDULE_ANY, node_id=visit.school_id
     )
-
-
-def _staff_ids(*, school_id: int, user_ids: set[int]) -> set[int]:
-    """Which of `user_ids` work in the school (a school role or a team of the school)."""
-    in_school = SchoolMembership.objects.filter(school_id=school_id, user_id__in=user_ids).values("user_id")
-    in_teams = TeamMembership.objects.filter(school_id=school_id, user_id__in=user_ids).values("user_id")
-    return set(User.objects.filter(Q(pk__in=in_school) | Q(pk__in=in_teams)).values_list("pk", flat=True))
 
 
 # --- Double bookings ---------------------------------------------------------------------------
@@ -201,7 +195,7 @@ def lesson_visit_schedule(
             {"visitor": [_("Je plant alleen lesbezoeken waarbij je zelf bezoeker of bezochte leraar bent.")]}
         )
     ends_at = _check_time(starts_at=starts_at, minutes=minutes, now=timezone.now())
-    staff = _staff_ids(school_id=school_id, user_ids={visitor_id, visited_id})
+    staff = set(school_staff(school_id=school_id).filter(pk__in={visitor_id, visited_id}).values_list("pk", flat=True))
     errors = {
         field: [_("Kies iemand die op deze school werkt.")]
         for field, person_id in (("visitor", visitor_id), ("visited", visited_id))
@@ -211,7 +205,7 @@ def lesson_visit_schedule(
     if lesson_design_id is not None:
         # Only a design this person may read: linking one must not reveal (or lean on) another
         # team's unshared work. Missing, foreign and unreadable get the same message.
-        design = readable_designs(access=access, school_id=school_id).filter(pk=lesson_design_id).first()
+        design = readable_lesson_designs(access, school_id=school_id).filter(pk=lesson_design_id).first()
         if design is None:
             errors["lesson_design"] = [_("Kies een lesontwerp van deze school.")]
     if errors:

@@ -26,6 +26,7 @@ from instruments.models import (
 )
 from instruments.selectors import feedback as feedback_selectors
 from instruments.services import feedback as services
+from instruments.services import lesson_design as lesson_design_services
 from instruments.tests.factories import member
 from instruments.views import pupil as pupil_views
 from leerkracht.roles import Role
@@ -758,6 +759,28 @@ def test_a_lesson_design_of_another_school_cannot_be_chosen(client, world, teach
     response = client.post(f"/school/{world.home.pk}/stem/nieuw/", new_round_data(lesson_design=str(own.pk)))
     assert response.status_code == 302
     assert FeedbackRound.objects.get(teacher=teacher, title="Kommagetallen").lesson_design_id == own.pk
+
+
+def test_a_teacher_can_pick_a_lesson_design_shared_with_their_team(client, world, teacher, group):
+    """The round's choice of lesson design reads the one rule of readable designs: a design of
+    another team, shared with the teacher's team, is offered and taken; an unshared one is not."""
+    stranger = member(world.other_home_team)
+    design_of = {
+        title: lesson_design_services.lesson_design_create(
+            team=world.other_home_team, user=stranger, title=title, subject="Rekenen", group="7", lesson_goal="Doel"
+        )
+        for title in ("Gedeeld met team A", "Alleen team B")
+    }
+    shared, unshared = design_of["Gedeeld met team A"], design_of["Alleen team B"]
+    lesson_design_services.lesson_design_share(design=shared, user=stranger, team=world.home_team)
+    client.force_login(teacher)
+    html = client.get(f"/school/{world.home.pk}/stem/nieuw/").content.decode()
+    assert shared.title in html and unshared.title not in html
+    response = client.post(f"/school/{world.home.pk}/stem/nieuw/", new_round_data(lesson_design=str(unshared.pk)))
+    assert response.status_code == 422
+    response = client.post(f"/school/{world.home.pk}/stem/nieuw/", new_round_data(lesson_design=str(shared.pk)))
+    assert response.status_code == 302
+    assert FeedbackRound.objects.get(teacher=teacher, title="Kommagetallen").lesson_design_id == shared.pk
 
 
 # --- The class's own criteria -----------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from django.utils import timezone
 from instruments.models import LessonVisit, LessonVisitNotes, PupilGroup, VisitStatus
 from instruments.services import lesson_visit as services
 from instruments.tests.factories import member
-from leerkracht.access import compute_access
 from leerkracht.roles import Role
+from schools.access import compute_access
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -202,7 +202,7 @@ def test_the_service_itself_refuses_a_design_the_teacher_may_not_read(home, teac
     """Not only the form: a caller of the service cannot link another team's unshared design."""
     from django.core.exceptions import ValidationError
 
-    from leerkracht.access import compute_access
+    from schools.access import compute_access
 
     hidden = other_team_design(by=piet, title="Samenvatten van team B")
     with pytest.raises(ValidationError) as refused:
@@ -375,6 +375,17 @@ def test_the_service_refuses_a_person_of_another_school(world, home, coach, jan)
             starts_at=at(7),
             minutes=50,
         )
+    assert refused.value.message_dict == {"visited": ["Kies iemand die op deze school werkt."]}
+
+
+def test_the_service_refuses_a_colleague_whose_account_was_closed(world, home, coach, jan):
+    """Who works in the school is one rule (schools.selectors.school_staff): a closed account
+    (is_active off) is no one to visit, as the form's list of people already said."""
+    gone = member(world.home_team, first_name="Vertrokken")
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    with pytest.raises(services.ValidationError) as refused:
+        schedule(by=coach, visitor=jan, visited=gone, starts_at=at(7), school_id=home.pk)
     assert refused.value.message_dict == {"visited": ["Kies iemand die op deze school werkt."]}
 
 

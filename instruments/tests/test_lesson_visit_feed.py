@@ -18,8 +18,8 @@ from instruments.models.lesson_visit import calendar_feed_digest
 from instruments.services import lesson_visit as services
 from instruments.tests.factories import member
 from instruments.tests.test_lesson_visit import SECRETS, at, past_visit, schedule, with_notes
-from leerkracht.access import compute_access
 from leerkracht.roles import Role
+from schools.access import compute_access
 
 pytestmark = pytest.mark.django_db
 

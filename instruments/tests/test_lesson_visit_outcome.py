@@ -16,8 +16,8 @@ from instruments.models import LessonVisit, VisitStatus
 from instruments.services import lesson_visit as services
 from instruments.tests.factories import member
 from instruments.tests.test_lesson_visit import HTMX, at, past_visit, schedule
-from leerkracht.access import compute_access
 from leerkracht.roles import Role
+from schools.access import compute_access
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,8 @@ from instruments.services import lesson_visit as visit_services
 from instruments.services.groups import pupil_group_get_or_create
 from instruments.tests.factories import member, team_board
 from leerkracht import clock
-from leerkracht.access import compute_access
 from leerkracht.roles import Role
+from schools.access import compute_access
 from schools.models import School, Team, User
 from schools.services import team_membership_add
 from schools.tests.factories import (

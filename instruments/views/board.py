@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
 from instruments import selectors, services
+from instruments.access import access_board_by_id, board_editable, board_kinds_creatable
 from instruments.forms import (
     BASE_PREFIX,
     ActionForm,
@@ -40,11 +41,12 @@ from instruments.forms import (
 )
 from instruments.models import ActionStatus, BoardKind, Entity
 from instruments.templatetags.instruments import chart_version
-from leerkracht.access import NOT_FOUND_MESSAGE, access_board_by_id, access_team_by_id, requires
+from leerkracht.access import NOT_FOUND_MESSAGE, requires
 from leerkracht.clock import week_input_value
 from leerkracht.http import AppRequest, add_service_errors, found_or_404, redirect_after, wants_fragment
-from leerkracht.roles import Capability, Reach
+from leerkracht.roles import Capability
 from schools import selectors as school_selectors
+from schools.access import access_team_by_id
 
 TEMPLATE = "instruments/board.html"
 
@@ -57,12 +59,6 @@ def _board(request: AppRequest, school_id: int, board_id: int, *, edit: bool = F
 def _board_url(board, anchor: str = "") -> str:
     url = reverse("instruments:board", kwargs={"school_id": board.school_id, "board_id": board.pk})
     return f"{url}#{anchor}" if anchor else url
-
-
-def _can_edit(request: AppRequest, board) -> bool:
-    return request.access.can(Capability.TEAM_EDIT, node_id=board.school_id, team_id=board.team_id) and (
-        board.team_id is not None or request.access.team_reach(Capability.TEAM_EDIT, board.school_id) is Reach.NODE
-    )
 
 
 def _page_context(request: AppRequest, board, **forms) -> dict:
@@ -90,7 +86,7 @@ def _board_context(request: AppRequest, board) -> dict:
     return {
         "board": board,
         "school": board.school,
-        "can_edit": _can_edit(request, board),
+        "can_edit": board_editable(request.access, board),
         "wording": wording_for(board),
         "history_url": reverse("instruments:history", kwargs={"school_id": board.school_id, "board_id": board.pk}),
         "blank_measurement_form": SimpleLazyObject(_blank_measurement_form),
@@ -175,9 +171,8 @@ def board_list(request: AppRequest, school_id: int):
     rhythms = selectors.rhythms_of(boards=boards)
     for listed in boards:
         listed.rhythm = rhythms[listed.pk]
-    edit_reach = access.team_reach(Capability.TEAM_EDIT, school_id)
-    editable_teams = [t for t in teams if edit_reach is Reach.NODE or t.pk in access.team_ids] if edit_reach else []
-    kinds = (["class"] if editable_teams else []) + (["organisational"] if edit_reach is Reach.NODE else [])
+    editable_teams = [t for t in teams if access.can(Capability.TEAM_EDIT, node_id=school_id, team_id=t.pk)]
+    kinds = board_kinds_creatable(access, school_id=school_id, editable_teams=editable_teams)
     form = BoardCreateForm(request.POST or None, teams=editable_teams, kinds=kinds)
     status = 200
     if request.method == "POST":

@@ -19,12 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from instruments import qr
+from instruments.access import access_board_by_id, access_feedback_round_by_id
 from instruments.forms.feedback import CriterionForm, GroupOpenForm, PupilInputForm, RoundForm
 from instruments.selectors import feedback as selectors
 from instruments.selectors.groups import pupil_groups
 from instruments.services import feedback as services
 from instruments.services.groups import pupil_group_get_or_create
-from leerkracht.access import access_board_by_id, access_feedback_round_by_id, requires
+from leerkracht.access import requires
 from leerkracht.http import AppRequest, add_service_errors, found_or_404, redirect_after, wants_fragment
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors

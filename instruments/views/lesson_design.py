@@ -10,7 +10,7 @@ to read, TEAM_EDIT to write); the design itself comes only through `access_lesso
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -19,12 +19,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from instruments.access import access_lesson_design_by_id, lesson_design_editable
 from instruments.forms.lesson_design import EvaluationForm, LessonDesignForm, LibraryForm, StatusForm, TeamForm
 from instruments.models import DesignStatus
 from instruments.selectors import groups as group_selectors
 from instruments.selectors import lesson_design as selectors
 from instruments.services import lesson_design as services
-from leerkracht.access import access_lesson_design_by_id, requires
+from leerkracht.access import requires
 from leerkracht.http import AppRequest, add_service_errors, redirect_after, wants_fragment
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
@@ -39,15 +40,6 @@ MISSING_VERSION = "Dit formulier is onvolledig verstuurd. Open het lesontwerp op
 def _detail_url(design, anchor: str = "") -> str:
     url = reverse("instruments:lesson_design_detail", kwargs={"school_id": design.school_id, "design_id": design.pk})
     return f"{url}#{anchor}" if anchor else url
-
-
-def _may_edit(request: AppRequest, design) -> bool:
-    """The access rule's answer for editing, without a second rule in the view."""
-    try:
-        access_lesson_design_by_id(request.access, school_id=design.school_id, design_id=design.pk, edit=True)
-    except (PermissionDenied, Http404):
-        return False
-    return True
 
 
 # --- The library -----------------------------------------------------------------------------------
@@ -274,7 +266,7 @@ def _detail_context(request: AppRequest, design, **extra) -> dict:
     """What the design's page shows. Built lazily: a partial (the status, the shares) only pays
     for what it renders."""
     access = request.access
-    can_edit = _may_edit(request, design)
+    can_edit = lesson_design_editable(request.access, design)
 
     detail = SimpleLazyObject(lambda: selectors.lesson_design_detail(access=access, design=design))
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from instruments import ical
+from instruments.access import access_lesson_visit_by_id, lesson_visit_content_visible
 from instruments.forms.lesson_visit import (
     GROUPS_DATALIST,
     LessonVisitNotesForm,
@@ -37,14 +38,7 @@ from instruments.selectors import lesson_visit as selectors
 from instruments.selectors.groups import pupil_groups
 from instruments.services import lesson_visit as services
 from leerkracht import clock
-from leerkracht.access import (
-    NOT_FOUND_MESSAGE,
-    access_lesson_visit_by_id,
-    lesson_visit_content_visible,
-    personal,
-    public,
-    requires,
-)
+from leerkracht.access import NOT_FOUND_MESSAGE, personal, public, requires
 from leerkracht.http import FIRST_DAY, LAST_DAY, AppRequest, add_service_errors, redirect_after, wants_fragment
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors

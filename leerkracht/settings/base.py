@@ -58,7 +58,14 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "leerkracht.urls"
+# Project wiring (wiring/): the modules that know every app. The core imports none of them.
+ROOT_URLCONF = "wiring.urls"
+
+# The two questions of access only the schools app can answer, for the core's middleware
+# (leerkracht/access.py resolves them on use): a user's Access from their memberships, and whether a
+# region, bestuur or school exists.
+ACCESS_FROM_MEMBERSHIPS = "schools.access.compute_access"
+ACCESS_NODE_EXISTS = "schools.access.node_exists"
 WSGI_APPLICATION = "leerkracht.wsgi.application"
 
 TEMPLATES = [
@@ -72,7 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "leerkracht.context_processors.navigation",
+                "wiring.context_processors.navigation",
             ],
         },
     },

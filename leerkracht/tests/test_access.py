@@ -3,9 +3,9 @@
 import pytest
 from django.http import Http404
 
-from leerkracht.access import access_team_by_id, compute_access
 from leerkracht.roles import MATRIX, Capability, Level, Reach, Role
 from leerkracht.tests.world import EXPECTED_VISIBLE
+from schools.access import access_team_by_id, compute_access
 from schools.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

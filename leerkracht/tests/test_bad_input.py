@@ -49,10 +49,11 @@ from django.http import Http404
 from django.test import Client, RequestFactory
 from django.urls import Resolver404, resolve
 
-from leerkracht.access import compute_access, view_declaration
+from leerkracht.access import view_declaration
 from leerkracht.middleware import TenancyMiddleware
 from leerkracht.roles import Role
 from leerkracht.tests.test_url_sweep import home_ids, our_routes
+from schools.access import compute_access
 
 ROLES = ["anonymous", Role.LERAAR, Role.SCHOOLCOACH, Role.ADMIN]
 ROUTES = [route for route, _, _ in our_routes()]

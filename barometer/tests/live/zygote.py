@@ -64,9 +64,12 @@ def main() -> None:
 
     django.setup()
     # Imported once here, not in every worker: the URLconf (charts, pandas) and Celery's command line.
-    from celery.__main__ import main as _celery_main  # noqa: F401
+    from importlib import import_module
 
-    import leerkracht.urls  # noqa: F401
+    from celery.__main__ import main as _celery_main  # noqa: F401
+    from django.conf import settings
+
+    import_module(settings.ROOT_URLCONF)
 
     print("zygote ready", flush=True)
     forked: set[str] = set()

@@ -1,3 +1,5 @@
+"""The root URLconf (wiring: it names every app's routes)."""
+
 from django.contrib import admin
 from django.urls import include, path
 

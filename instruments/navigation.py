@@ -1,10 +1,10 @@
-"""Navigation shared by every page: the school in the URL, the schools the user can switch to,
-the instruments of that school the user may open, and the school's pages its pages link to."""
+"""The instruments' part of the menu every school page shows: which of the school's instruments
+this user may open, and which of the school's pages its pages link to (wiring/context_processors.py
+puts it on every page)."""
 
 from dataclasses import dataclass
 
-from django.utils.functional import SimpleLazyObject
-
+from instruments.access import feedback_rounds_open
 from leerkracht.roles import Capability
 
 
@@ -47,25 +47,10 @@ def school_tools_for(access, school_id: int, view_name: str) -> SchoolTools:
         boards=view,
         designs=view,
         visits=view,
-        # Feedback rounds are a teacher's own: opened by people who work in a team.
-        voice=access.can(Capability.TEAM_EDIT, node_id=school_id),
+        voice=feedback_rounds_open(access, school_id=school_id),
         current=current,
         # A teacher plans visits they take part in; coaches from outside and admins plan none.
         plan_visits=access.can(Capability.TEAM_EDIT, node_id=school_id),
         # The bestuurder reads the school's figures, never its people (DESIGN.md §5).
         people=access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id),
     )
-
-
-def navigation(request):
-    from schools.selectors import navigation_for
-
-    access = getattr(request, "access", None)
-    if access is None:
-        return {}
-    match = getattr(request, "resolver_match", None)
-    school_id = match.kwargs.get("school_id") if match else None
-    context = {"nav": SimpleLazyObject(lambda: navigation_for(access=access, school_id=school_id))}
-    if school_id is not None and access.is_authenticated:
-        context["school_tools"] = school_tools_for(access, int(school_id), match.view_name or "")
-    return context

@@ -1,0 +1,20 @@
+"""Navigation shared by every page (wiring: it knows the apps whose menus it puts together): the
+school in the URL and the schools the user can switch to (schools), and the instruments of that
+school the user may open (instruments)."""
+
+from django.utils.functional import SimpleLazyObject
+
+from instruments.navigation import school_tools_for
+from schools.selectors import navigation_for
+
+
+def navigation(request):
+    access = getattr(request, "access", None)
+    if access is None:
+        return {}
+    match = getattr(request, "resolver_match", None)
+    school_id = match.kwargs.get("school_id") if match else None
+    context = {"nav": SimpleLazyObject(lambda: navigation_for(access=access, school_id=school_id))}
+    if school_id is not None and access.is_authenticated:
+        context["school_tools"] = school_tools_for(access, int(school_id), match.view_name or "")
+    return context
