@@ -29,22 +29,18 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from barometer.chart_documents import Chart
 from barometer.models import QuestionKind
 from barometer.models.questionnaire import OPTIONS
 from barometer.selectors import reports
 from barometer.selectors.results import MEAN_KINDS, PERCENT_KINDS, Level, Score
 from barometer.services.results import data_version, warm_started
 from schools.models import Sector
-
-# matplotlib is loaded by the functions that draw (see barometer.views.results).
-if TYPE_CHECKING:
-    from barometer import charts
 
 SNAPSHOT_TTL = 60 * 60 * 24 * 7  # a week: a version's snapshots outlive any look at its results
 # What an admin opens first, of the newest wave: the country split by each of these, and every
@@ -65,6 +61,7 @@ class Selection:
     code_y: str | None = None
 
     def key(self, version: str) -> str:
+        """The cache key of this selection's snapshot for a version of the answers."""
         wanted = json.dumps(self.__dict__, sort_keys=True, default=str)
         digest = hashlib.sha256(wanted.encode()).hexdigest()[:32]
         return f"barometer:results:national:{version}:{translation.get_language()}:{digest}"
@@ -76,7 +73,7 @@ class NationalSnapshot:
 
     version: str
     report: reports.NationalReport
-    charts: dict[str, charts.Chart]
+    charts: dict[str, Chart]
     csv: str
 
     @property
@@ -99,6 +96,7 @@ def national_snapshot(selection: Selection) -> NationalSnapshot:
 def snapshot_compute(
     selection: Selection, *, version: str, computed: reports.NationalComputed | None = None
 ) -> NationalSnapshot:
+    """The selection's report, its charts drawn and its CSV written: what a snapshot keeps."""
     report = reports.national_report(**selection.__dict__, computed=computed)
     return NationalSnapshot(version=version, report=report, charts=national_charts(report), csv=national_csv(report))
 
@@ -135,10 +133,11 @@ def chart_value(score: Score | None) -> float | None:
 
 
 def chart_n(score: Score | None) -> int | None:
+    """The respondents a chart shows beside a figure (none for a hidden one)."""
     return score.n if score is not None else None
 
 
-def score_charts(*, items, group, title_suffix: str) -> dict[str, charts.Chart]:
+def score_charts(*, items, group, title_suffix: str) -> dict[str, Chart]:
     """A bar chart of the items with a percentage, and the answer distributions of the others."""
     from barometer import charts
 
@@ -176,7 +175,8 @@ def score_charts(*, items, group, title_suffix: str) -> dict[str, charts.Chart]:
     return found
 
 
-def national_charts(report: reports.NationalReport) -> dict[str, charts.Chart]:
+def national_charts(report: reports.NationalReport) -> dict[str, Chart]:
+    """The national page's charts by key: the selection's items, the breakdown and the trend."""
     from barometer import charts
 
     if report.wave is None:

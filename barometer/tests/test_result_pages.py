@@ -7,7 +7,11 @@ import csv
 import datetime as dt
 import html
 import io
+import os
+import pickle
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -410,3 +414,21 @@ def test_moving_a_pool_shows_the_new_numbers_at_the_next_read(client, world, wav
     after = client.get(national_url(), query).content.decode()
     # 23 + 7 respondents; enthusiasm (65 + 7×5) / 30 = 3.33 → 3,3
     assert "3 scholen tellen mee" in after and "3,3" in after
+
+
+def test_reading_a_snapshot_and_serving_its_chart_loads_neither_matplotlib_nor_pandas(client, world, wave):
+    """A web process that has not drawn yet serves a kept chart without the seconds of loading
+    matplotlib: a snapshot unpickles to classes of modules that do not import it."""
+    client.force_login(world.users[Role.ADMIN])
+    client.get(national_url(), {"meetmoment": wave.pk})
+    kept = pickle.dumps(snapshots.national_snapshot(snapshots.Selection(wave_id=wave.pk)))
+    code = (
+        "import pickle, sys, django; django.setup(); import barometer.views.results; "
+        "from barometer import chart_documents; "
+        f"snapshot = pickle.loads({kept!r}); chart_documents.svg_response(next(iter(snapshot.charts.values()))); "
+        "print(sorted(name for name in ('matplotlib', 'pandas') if name in sys.modules))"
+    )
+    found = subprocess.run(  # noqa: S603 - our own interpreter and fixed code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    )
+    assert found.stdout.strip() == "[]"

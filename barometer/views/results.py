@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from barometer import chart_documents
 from barometer.models import QuestionKind
 from barometer.selectors import reports, snapshots
 from barometer.selectors.results import PERCENT_KINDS, Level, min_open_answers, min_respondents
@@ -44,7 +45,7 @@ def _int(value: str | None) -> int | None:
 
 
 # -------------------------------------------------------------------------------- school
-def _school_charts(report: reports.SchoolReport) -> dict[str, charts.Chart]:
+def _school_charts(report: reports.SchoolReport) -> dict[str, chart_documents.Chart]:
     from barometer import charts
 
     found = snapshots.score_charts(items=report.items, group=report.school, title_suffix="")
@@ -106,7 +107,7 @@ def staircase_steps(stairs: reports.Staircase) -> list[charts.Step]:
     ]
 
 
-def _chart_links(charts_found: dict[str, charts.Chart], base: str, query: str) -> list[dict]:
+def _chart_links(charts_found: dict[str, chart_documents.Chart], base: str, query: str) -> list[dict]:
     """Each chart with the address of its SVG. The address carries a digest of the SVG, so a
     browser never keeps an old chart under a new figure."""
     links = []
@@ -140,13 +141,11 @@ def school_results(request: AppRequest, school_id: int):
 @requires(Capability.SCHOOL_VIEW_AGGREGATES)
 @require_GET
 def school_results_chart(request: AppRequest, school_id: int, chart: str):
-    from barometer import charts
-
     report = reports.school_report(school_id=school_id, wave_id=_int(request.GET.get("meetmoment")))
     found = _school_charts(report) if report.wave else {}
     if chart not in found:
         raise Http404
-    return charts.svg_response(found[chart])
+    return chart_documents.svg_response(found[chart])
 
 
 # -------------------------------------------------------------------------------- national
@@ -211,13 +210,11 @@ def national_results(request: AppRequest):
 @requires(Capability.NATIONAL_VIEW)
 @require_GET
 def national_results_chart(request: AppRequest, chart: str):
-    """One chart of the selection, as drawn into its snapshot."""
-    from barometer import charts
-
+    """One chart of the selection, as drawn into its snapshot (served without loading matplotlib)."""
     found = _national(request)["snapshot"].charts
     if chart not in found:
         raise Http404
-    return charts.svg_response(found[chart])
+    return chart_documents.svg_response(found[chart])
 
 
 @requires(Capability.NATIONAL_VIEW)
