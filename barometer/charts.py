@@ -47,9 +47,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 import matplotlib
-from django.http import HttpResponse
-from django.utils.cache import patch_cache_control
-from django.utils.csp import CSP, build_policy
 from django.utils.translation import gettext as _
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -62,6 +59,7 @@ from matplotlib.textpath import TextToPath
 from matplotlib.transforms import Affine2D
 
 # rcParams are process-global: every chart module takes the one shared lock (leerkracht/charts.py).
+from barometer.chart_documents import Chart
 from leerkracht.charts import SVG_NS, render_lock, svg_without_css, two_decimals
 
 Unit = Literal["percent", "mean"]
@@ -116,27 +114,6 @@ class Step:
     value: float | None
 
 
-@dataclass(frozen=True)
-class Chart:
-    """A drawn chart: the SVG, its <img alt>, and every figure as table rows (the first row is the
-    header). `width` and `height` are the SVG's size in px, for the <img> attributes, so the page
-    keeps the chart's space while it loads."""
-
-    svg: bytes
-    alt: str
-    table: tuple[tuple[str, ...], ...]
-    width: int
-    height: int
-
-    @property
-    def header(self) -> tuple[str, ...]:
-        return self.table[0]
-
-    @property
-    def rows(self) -> tuple[tuple[str, ...], ...]:
-        return self.table[1:]
-
-
 # --- Look -----------------------------------------------------------------------------------------
 
 WIDTH = 432.0  # pt: 6 in
@@ -169,7 +146,6 @@ DISTRIBUTION_RAMP = ("#8a3a0c", "#e39a65", "#d8d3cb", "#7fb6bf", "#0b5563")
 STEP_COLOURS = ("#c9e1e4", "#8fc0c8", "#2f8593", "#0b5563")
 
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Noto Sans', sans-serif"
-SVG_CSP = {"default-src": [CSP.NONE], "frame-ancestors": [CSP.NONE]}
 
 _RC = {
     # Lay out with the font matplotlib ships, the same on every server; the browser draws the text
@@ -464,18 +440,6 @@ def staircase_chart(*, title: str, steps: list[Step]) -> Chart:
     parts = [f"{s.label} {_suppressed_text() if s.value is None else s.value_text}" for s in steps]
     alt = _sentence(title, ", ".join(parts) or _("geen gegevens"))
     return _render(layout, alt=alt, table=table)
-
-
-def svg_response(chart: Chart) -> HttpResponse:
-    """The chart as its own response, for `<img src="….svg">`. Its CSP is the narrowest one,
-    `default-src 'none'` (the SVG needs no style, font or script: see the module docstring); the
-    CSP middleware keeps a policy a response already has. Results are private to the people
-    allowed to see them, so no shared cache may keep them, and the browser only briefly."""
-    response = HttpResponse(chart.svg, content_type="image/svg+xml; charset=utf-8")
-    # A plain str: the WSGI server refuses a header name of any other type (CSP is a StrEnum).
-    response.headers[CSP.HEADER_ENFORCE.value] = build_policy(SVG_CSP)
-    patch_cache_control(response, private=True, max_age=60)
-    return response
 
 
 # --- Text alternatives ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from barometer import mail
+from barometer.selectors import snapshots
 from barometer.services import answers, waves
 from leerkracht import tenancy
 
@@ -61,6 +62,15 @@ def wave_schools_responses_move(*, school_ids: list[int], wave_school_ids: list[
     """Move the pooled answers of a batch of closed moments into the answer tables."""
     with tenancy.scope(school_ids=school_ids):
         return answers.pending_responses_move(wave_school_ids=wave_school_ids)
+
+
+@shared_task
+def results_snapshots_warm() -> int:
+    """After the answers changed: compute the common national results snapshots of the new version,
+    so that no admin waits for them."""
+    # National results sum every school's answers: platform-wide on purpose, as the page's reads.
+    with tenancy.scope(school_ids=tenancy.ALL):
+        return snapshots.snapshots_warm()
 
 
 @shared_task

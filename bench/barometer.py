@@ -1,6 +1,6 @@
 """How fast are the barometer's results and its waves, at national scale?
 
-Two measurements, each against the issue's budget, into a database of its own that holds the
+Three measurements, each against the issue's budget, into a database of its own that holds the
 national-scale demo data:
 
 A. **Aggregation.** A wave with 1,000,000 anonymous answers (about 90,910 responses × the 11
@@ -10,6 +10,13 @@ A. **Aggregation.** A wave with 1,000,000 anonymous answers (about 90,910 respon
    national), against the floor: the plain SQL ``GROUP BY`` of the same rows, fetched whole.
    Budget: the app's best time ≤ 3× the floor's best time.
 
+C. **The national results page over HTTP.** gunicorn as in production, the demo admin logged
+   in. A new version of the answers is set as a close or a move of answers sets it (its warming
+   task, eager, computes the common snapshots here); then a selection nobody asked for is read
+   once cold (page, then its chart and CSV), and the page as an admin opens it, each of its charts
+   and its CSV are timed warm, interleaved with the minimal view. Budget: each warm p95 ≤ 5× the
+   minimal view's p95.
+
 B. **Enqueueing a wave.** A fixed-date wave for every participating school (~130,000 teachers),
    planned with `wave_plan`, due now. Timed: one `barometer_tick(now=…)` with Celery eager (the
    tasks run in this process), until every teacher has an invitation and every invitation e-mail
@@ -18,7 +25,7 @@ B. **Enqueueing a wave.** A fixed-date wave for every participating school (~130
 
 A benchmark, not a test: run it by hand (see bench/README.md).
 
-    uv run python -m bench.barometer [run|aggregate|enqueue|reset] [--json] [--profile]
+    uv run python -m bench.barometer [run|aggregate|results|enqueue|reset] [--json] [--profile]
 
 The exit status is 0 when every measured budget holds, 1 when one fails.
 """
@@ -29,15 +36,19 @@ import argparse
 import contextlib
 import cProfile
 import datetime as dt
+import html
 import io
 import json
 import os
 import pstats
 import re
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.board import BENCH_SECRET_KEY, Phases, ensure_database, progress, run_step, school_count
@@ -322,6 +333,106 @@ def measure_aggregation(*, wave_id: int, warmup: int, rounds: int) -> dict:
         "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "pass": same_rows and ratio <= AGGREGATION_BUDGET,
         "sizes": sizes,
+    }
+
+
+# --- C. The national results page, its charts and its export, over HTTP -----------------------
+
+# p95 of the warm page, each chart and the CSV ÷ p95 of the minimal view, in the same run.
+RESULTS_BUDGET = 5.0
+CHART_SRC = re.compile(rb'<img src="(/barometer/resultaten/grafiek/[^"]+)"')
+
+
+def measure_results(args: argparse.Namespace, *, wave_id: int) -> dict:
+    """The admin's national results as served by gunicorn: a new version of the answers (as a
+    close or a move of answers sets it, with its background warming, eager here), the cold first
+    computation of a selection nobody asked for before (timed once), then the warm page, each of
+    its charts and the CSV interleaved with the minimal view."""
+    from django.core.cache import cache
+
+    from barometer.services import results as results_version
+    from bench.board import Browser, Server, Target, UnexpectedReply, interleave
+    from schools.demo import DEMO_ADMIN, DEMO_PASSWORD
+    from schools.models import Region
+
+    found: dict = {}
+    # A new version: every snapshot of the old one is passed over. `results_changed` runs the
+    # warm task after the commit; with eager tasks it runs here, now (a worker's time in production).
+    cache.delete(results_version.WARM_QUEUED_KEY)
+    start = time.perf_counter()
+    results_version.results_changed()
+    found["warm_s"] = time.perf_counter() - start
+    found["version"] = results_version.data_version()
+
+    static_root = tempfile.mkdtemp(prefix="leerkracht-bench-static-")
+    environment = {
+        **bench_environment(database_url=args.database_url, redis_url=args.redis_url),
+        "BENCH_STATIC_ROOT": static_root,
+    }
+    run_step(environment, "manage.py", "collectstatic", "--noinput")
+    server = Server(environment, workers=args.workers, log_path=Path(static_root) / "gunicorn.log")
+    try:
+        server.wait_until_ready()
+        browser = Browser(server.port)
+        browser.log_in(DEMO_ADMIN.email, DEMO_PASSWORD)
+
+        def get(path: str, what: str):
+            return lambda: browser.expect(browser.request("GET", path), 200, what)
+
+        # Cold: a selection no one asked for (a region, split by bestuur, one item), timed once;
+        # then its chart and CSV, which read the snapshot the page left.
+        region = Region.objects.order_by("pk").first()
+        unseen = f"meetmoment={wave_id}&regio={region.pk}&per=bestuur&vraag=enthusiasm"
+        cold = get(f"/barometer/resultaten/?{unseen}", "results page, cold")()
+        cold_charts = [html.unescape(src.decode()) for src in CHART_SRC.findall(cold.body)]
+        found["cold"] = {
+            "selection": unseen,
+            "page_s": cold.seconds,
+            "chart_s": get(cold_charts[0], "chart of the cold selection")().seconds if cold_charts else None,
+            "csv_s": get(f"/barometer/resultaten/export.csv?{unseen}", "CSV of the cold selection")().seconds,
+            "page_again_s": get(f"/barometer/resultaten/?{unseen}", "results page, again")().seconds,
+        }
+
+        # Warm: the page as an admin opens it (no filters), each of its charts and its CSV.
+        page = get("/barometer/resultaten/", "results page")()
+        chart_paths = [html.unescape(src.decode()) for src in CHART_SRC.findall(page.body)]
+        targets = [
+            Target("minimal", "minimal view", get("/bench/minimal/", "minimal view")),
+            Target("page", "results page", get("/barometer/resultaten/", "results page")),
+            *(
+                Target(
+                    f"chart:{path.split('/')[-1].split('.svg')[0]}",
+                    f"chart {path.split('/')[-1].split('.svg')[0]}",
+                    get(path, "chart"),
+                )
+                for path in chart_paths
+            ),
+            Target("csv", "CSV export", get("/barometer/resultaten/export.csv", "CSV export")),
+        ]
+        progress(f"  {len(targets)} targets × ({args.results_warmup} warm-up + {args.results_rounds}) rounds")
+        interleave(targets, warmup=args.results_warmup, rounds=args.results_rounds)
+    except UnexpectedReply as error:
+        raise SystemExit(f"{error}\n--- gunicorn log ---\n{server.log_tail()}") from None
+    finally:
+        server.stop()
+        shutil.rmtree(static_root, ignore_errors=True)
+    base = targets[0].summary()
+    rows = {}
+    for target in targets:
+        summary = target.summary()
+        summary["p50_ratio"] = summary["p50_ms"] / base["p50_ms"]
+        summary["p95_ratio"] = summary["p95_ms"] / base["p95_ms"]
+        rows[target.key] = {"label": target.label, **summary}
+    judged = [row for key, row in rows.items() if key != "minimal"]
+    return {
+        **found,
+        "charts": len(chart_paths),
+        "rounds": args.results_rounds,
+        "warmup": args.results_warmup,
+        "workers": args.workers,
+        "targets": rows,
+        "budget": RESULTS_BUDGET,
+        "pass": len(chart_paths) > 0 and all(row["p95_ratio"] <= RESULTS_BUDGET for row in judged),
     }
 
 
@@ -750,6 +861,27 @@ def report(run: dict) -> str:
             ]
         if "cprofile" in b:
             lines += ["", "  cProfile (slows Python-heavy code down several times):", b["cprofile"]]
+    if "results" in run:
+        c = run["results"]
+        cold = c["cold"]
+        chart_s = f"{cold['chart_s'] * 1000:.0f} ms" if cold["chart_s"] is not None else "no chart"
+        lines += [
+            "",
+            f"C. National results over HTTP (gunicorn, {c['workers']} sync workers), A's wave and the demo's:",
+            f"  new version of the answers + background warming of the common snapshots: {c['warm_s']:.1f} s "
+            "(eager: in this process)",
+            f"  cold, a selection nobody asked for ({cold['selection']}), once: page {cold['page_s']:.2f} s; "
+            f"then its chart {chart_s}, CSV {cold['csv_s'] * 1000:.0f} ms, page again "
+            f"{cold['page_again_s'] * 1000:.0f} ms",
+            f"  warm, interleaved, {c['rounds']} rounds after {c['warmup']} warm-up:",
+            f"  {'target':<32}{'p50 ms':>9}{'p95 ms':>9}{'bytes':>10}{'p50 ×':>8}{'p95 ×':>8}",
+            *(
+                f"  {row['label']:<32}{row['p50_ms']:>9.2f}{row['p95_ms']:>9.2f}{row['bytes']:>10,}"
+                f"{row['p50_ratio']:>8.2f}{row['p95_ratio']:>8.2f}"
+                for row in c["targets"].values()
+            ),
+            f"  budget: page, each chart and the CSV p95 ≤ {c['budget']:g}× the minimal view's  {verdict(c['pass'])}",
+        ]
     lines += ["", f"Whole run: {run['wall_s']:.0f} s"]
     return "\n".join(lines)
 
@@ -780,7 +912,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     with scopes_disabled():
         outcome["counts"] = counts()
-        if args.command in ("run", "aggregate"):
+        if args.command in ("run", "aggregate", "results"):
             with phases.timed("seed answers"):
                 outcome["aggregation_seed"] = aggregation_wave(answers=args.answers)
                 phases.notes["seed answers"] = "seeded" if outcome["aggregation_seed"]["seeded"] else "kept"
@@ -789,6 +921,9 @@ def run(args: argparse.Namespace) -> int:
             outcome["aggregation"] = measure_aggregation(
                 wave_id=outcome["aggregation_seed"]["wave_id"], warmup=args.warmup, rounds=args.rounds
             )
+    if args.command in ("run", "results"):
+        with phases.timed("measure C"):
+            outcome["results"] = measure_results(args, wave_id=outcome["aggregation_seed"]["wave_id"])
     if args.command in ("run", "enqueue"):
         with phases.timed("measure B"):
             # Outside any tenant scope, as the beat task runs it: its sweeps read past the scope on
@@ -802,7 +937,7 @@ def run(args: argparse.Namespace) -> int:
     print(report(outcome))
     if args.json:
         print(json.dumps(outcome, indent=2, default=str))
-    verdicts = [outcome[key]["pass"] for key in ("aggregation", "enqueue") if key in outcome]
+    verdicts = [outcome[key]["pass"] for key in ("aggregation", "results", "enqueue") if key in outcome]
     return 0 if all(verdicts) else 1
 
 
@@ -812,8 +947,8 @@ def main(argv: list[str] | None = None) -> int:
         "command",
         nargs="?",
         default="run",
-        choices=["run", "aggregate", "enqueue", "reset"],
-        help="run: A and B; aggregate: A; enqueue: B; reset: remove B's invitations and outbox",
+        choices=["run", "aggregate", "results", "enqueue", "reset"],
+        help="run: A, C and B; aggregate: A; results: C; enqueue: B; reset: remove B's invitations and outbox",
     )
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="created if missing; %(default)s")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="default: %(default)s")
@@ -821,6 +956,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--answers", type=int, default=1_000_000, help="answers in A's wave (default %(default)s)")
     parser.add_argument("--rounds", type=int, default=5, help="A: measured rounds, best kept (default %(default)s)")
     parser.add_argument("--warmup", type=int, default=1, help="A: warm-up rounds (default %(default)s)")
+    parser.add_argument("--results-rounds", type=int, default=50, help="C: measured rounds (default %(default)s)")
+    parser.add_argument("--results-warmup", type=int, default=5, help="C: warm-up rounds (default %(default)s)")
+    parser.add_argument("--workers", type=int, default=2, help="C: gunicorn sync workers (default %(default)s)")
     parser.add_argument(
         "--wave-schools", type=int, default=None, help="B: plan the wave for the first N schools only (profiling)"
     )

@@ -27,6 +27,7 @@ from barometer.selectors.results import (
     Item,
     Level,
     OpenAnswers,
+    Results,
     Score,
     correlation,
     half_up,
@@ -314,6 +315,21 @@ def closed_waves() -> list[Wave]:
 DEFAULT_CORRELATION = ("coach_appreciation", "enthusiasm")
 
 
+class NationalComputed:
+    """The closed waves and each questionnaire's aggregated results, read once and shared by
+    every national selection built from them (one `results_compute` per questionnaire)."""
+
+    def __init__(self):
+        self.waves = closed_waves()
+        self._results: dict[tuple[int, ...], Results] = {}
+
+    def results_for(self, trend_waves: list[Wave]) -> Results:
+        key = tuple(w.pk for w in trend_waves)
+        if key not in self._results:
+            self._results[key] = results_compute(wave_ids=list(key))
+        return self._results[key]
+
+
 @dataclass(frozen=True)
 class NationalReport:
     waves: list[Wave]
@@ -356,16 +372,21 @@ def national_report(
     code: str | None,
     code_x: str | None,
     code_y: str | None,
+    computed: NationalComputed | None = None,
 ) -> NationalReport:
     """The national (or sector / region) results of one wave: the selection's scores, one item
     broken down by sector, region or bestuur, its trend over the questionnaire's waves, and the
-    correlation of two items across the selection's schools. Sums over shown schools only."""
-    waves = closed_waves()
+    correlation of two items across the selection's schools. Sums over shown schools only.
+
+    `computed` (from `national_computed`) lets several selections of the same waves share one
+    aggregation, as the background snapshots do; without it the wave's results are computed here."""
+    computed = computed or NationalComputed()
+    waves = computed.waves
     wave = wave_chosen(waves, wave_id)
     if wave is None:
         return NationalReport(waves=waves, wave=None)
     trend_waves = same_questionnaire(waves, wave)
-    results = results_compute(wave_ids=[w.pk for w in trend_waves])
+    results = computed.results_for(trend_waves)
     filters = {"sector": sector, "region_id": region_id}
     items = results.items_of(wave.pk)
     by_code = {item.code: item for item in items}

@@ -58,6 +58,7 @@ from barometer.models import (
     WaveSchoolStatus,
 )
 from barometer.models.questionnaire import OPTIONS
+from barometer.services.results import results_changed
 from leerkracht import sealed
 
 logger = logging.getLogger(__name__)
@@ -466,8 +467,12 @@ def pending_responses_move(*, wave_school_ids: Iterable[int]) -> int:
     moment one transaction that takes the moment's row lock, opens the pool rows (skipping rows a
     concurrent mover holds), writes them with fresh random keys in a shuffled order and deletes
     them. An open moment is left alone. Idempotent; for the closing tick's task, inside the scope
-    of the moments' schools. Returns how many questionnaires were moved."""
-    return sum(_move(wave_school_id) for wave_school_id in sorted(set(wave_school_ids)))
+    of the moments' schools. Returns how many questionnaires were moved. Answers moved make a new
+    version of the results (`results_changed`)."""
+    moved = sum(_move(wave_school_id) for wave_school_id in sorted(set(wave_school_ids)))
+    if moved:
+        results_changed()
+    return moved
 
 
 def invitation_drafts_clear(*, wave_school_ids: Iterable[int]) -> int:

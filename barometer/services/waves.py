@@ -64,6 +64,7 @@ from barometer.models import (
 )
 from barometer.selectors.waves import wave_schools_teachers
 from barometer.services.answers import invitation_drafts_clear, invitation_token, token_digest
+from barometer.services.results import results_changed
 from leerkracht import clock, tenancy
 from schools.models import Phase, School
 
@@ -257,6 +258,8 @@ def barometer_tick(*, now: dt.datetime | None = None) -> TickResult:
     closed = wave_schools_close_due(now=now)
     result.closed = [pk for pk, _school_id in closed]
     if closed:
+        # A closed moment counts in the results (its wave is listed even before answers move).
+        results_changed()
         # What a teacher saved but never sent is kept next to their name only while it can still
         # be sent: a closed moment empties its drafts.
         with tenancy.scope(school_ids={school_id for _pk, school_id in closed}):

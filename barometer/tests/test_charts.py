@@ -14,6 +14,7 @@ from django.conf import settings
 from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.test import RequestFactory
 
+from barometer.chart_documents import Chart, svg_response
 from barometer.charts import (
     DISTRIBUTION_RAMP,
     PRIMARY,
@@ -23,7 +24,6 @@ from barometer.charts import (
     TRACK,
     WIDTH,
     Bar,
-    Chart,
     DistributionRow,
     Point,
     Series,
@@ -37,7 +37,6 @@ from barometer.charts import (
     format_mean,
     format_percent,
     staircase_chart,
-    svg_response,
     trend_chart,
 )
 

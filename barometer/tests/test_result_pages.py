@@ -4,18 +4,31 @@ charts behind them, the export, and that none of them shows a suppressed figure.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import html
 import io
+import os
+import pickle
+import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
-from barometer.models import QuestionnaireVersion
+from barometer.models import Answer, Invitation, Question, QuestionnaireVersion, WaveSchool, WaveSchoolStatus
+from barometer.selectors import reports, snapshots
+from barometer.services import answers as answers_service
+from barometer.services.results import results_changed
+from barometer.services.waves import barometer_tick
 from barometer.tests.factories import WaveFactory
 from barometer.tests.results_data import responses_add
 from leerkracht.roles import Role
-from schools.tests.factories import TeamFactory
+from schools.tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -273,3 +286,162 @@ def test_the_national_page_makes_a_fixed_number_of_queries(
     for school in world.schools[2:]:
         responses_add(wave=wave, school=school, team=None, answers=answers(7, enthusiasm=3))
     count(client, national_url(), django_assert_num_queries, expected, **headers)
+
+
+# -------------------------------------------------------------------------------- snapshots
+def chart_sources(page: str) -> list[str]:
+    return [html.unescape(src) for src in re.findall(r'<img src="([^"]+\.svg[^"]*)"', page)]
+
+
+class Calls:
+    """Counts the calls of the aggregation and of the drawing of the national charts."""
+
+    def __init__(self, monkeypatch):
+        self.aggregations = 0
+        self.drawings = 0
+        compute, draw = reports.results_compute, snapshots.national_charts
+
+        def counted_compute(**kwargs):
+            self.aggregations += 1
+            return compute(**kwargs)
+
+        def counted_draw(report):
+            self.drawings += 1
+            return draw(report)
+
+        monkeypatch.setattr(reports, "results_compute", counted_compute)
+        monkeypatch.setattr(snapshots, "national_charts", counted_draw)
+
+
+def test_the_charts_and_the_csv_read_the_pages_snapshot_and_compute_nothing(client, world, wave, monkeypatch):
+    calls = Calls(monkeypatch)
+    client.force_login(world.users[Role.ADMIN])
+    query = {"meetmoment": wave.pk, "per": "regio"}
+    page = client.get(national_url(), query).content.decode()
+    assert (calls.aggregations, calls.drawings) == (1, 1)
+    sources = chart_sources(page)
+    assert len(sources) >= 3
+    for source in sources:
+        response = client.get(source)
+        assert response.status_code == 200 and response["Content-Type"].startswith("image/svg+xml")
+    assert client.get(reverse("barometer:national_results_export"), query).status_code == 200
+    assert client.get(national_url(), query, **HTMX).status_code == 200
+    assert (calls.aggregations, calls.drawings) == (1, 1), "every read after the first is served from the snapshot"
+    client.get(national_url(), {**query, "per": "bestuur"})  # a selection not asked for before
+    assert (calls.aggregations, calls.drawings) == (2, 2)
+    client.get(national_url(), {**query, "per": "bestuur"})
+    assert (calls.aggregations, calls.drawings) == (2, 2), "and then served warm"
+
+
+@pytest.mark.parametrize(
+    ("name", "headers", "expected"),
+    [("page", {}, 3), ("page", HTMX, 2), ("chart", {}, 2), ("csv", {}, 2)],
+)
+def test_warm_results_make_a_fixed_number_of_queries(
+    client, world, wave, django_assert_num_queries, name, headers, expected
+):
+    """Warm: the session and the user (and on the whole page the regions of the filter); the report,
+    its charts and its CSV come from the snapshot, whatever the number of schools and answers. Cold
+    the page makes 9 and 8 (`test_the_national_page_makes_a_fixed_number_of_queries`)."""
+    client.force_login(world.users[Role.ADMIN])
+    query = {"meetmoment": wave.pk}
+    page = client.get(national_url(), query).content.decode()
+    path = {
+        "page": national_url(),
+        "chart": chart_sources(page)[0].split("?")[0],
+        "csv": reverse("barometer:national_results_export"),
+    }[name]
+    for school in world.schools[2:]:
+        responses_add(wave=wave, school=school, team=None, answers=answers(7, enthusiasm=3))
+    with django_assert_num_queries(expected):
+        assert client.get(path, query, **headers).status_code == 200
+
+
+def test_suppression_holds_identically_in_the_snapshot(client, world, wave):
+    """A hidden school's figures are absent from the warm page and CSV as from the cold ones, and
+    the warm reads are the cold ones, byte for byte."""
+    tiny = world.schools[2]
+    responses_add(wave=wave, school=tiny, team=None, answers=answers(4, enthusiasm=5))  # hidden school
+    client.force_login(world.users[Role.ADMIN])
+    query = {"meetmoment": wave.pk, "per": "regio"}
+    export = reverse("barometer:national_results_export")
+    cold_page, cold_csv = client.get(national_url(), query, **HTMX).content, client.get(export, query).content
+    warm_page, warm_csv = client.get(national_url(), query, **HTMX).content, client.get(export, query).content
+    assert (warm_page, warm_csv) == (cold_page, cold_csv)
+    rows = list(csv.reader(io.StringIO(warm_csv.decode("utf-8-sig")), delimiter=";"))
+    enthusiasm = {row[1]: row for row in rows[1:] if row[3] == "enthusiasm"}
+    assert enthusiasm["Selectie"][4:] == ["23", "", "2,8"]
+    assert "5,0" not in {row[6] for row in enthusiasm.values()}
+    assert "2 scholen tellen mee" in warm_page.decode()
+
+
+def test_the_background_task_computes_the_common_snapshots_after_a_change(client, world, wave, monkeypatch):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        results_changed()  # as a close or a move of answers does; its task runs eagerly here
+    calls = Calls(monkeypatch)
+    client.force_login(world.users[Role.ADMIN])
+    for query in ({}, {"meetmoment": wave.pk}, {"per": "bestuur"}, {"sector": world.home.sector}):
+        assert client.get(national_url(), query).status_code == 200
+    assert (calls.aggregations, calls.drawings) == (0, 0), "no admin waits for the common selections"
+
+
+def test_moving_a_pool_shows_the_new_numbers_at_the_next_read(client, world, wave):
+    """The data version changes with the answers: after a school's moment closes and its pool is
+    moved, the next read is computed from the new answers, not served from the old snapshot."""
+    client.force_login(world.users[Role.ADMIN])
+    query = {"meetmoment": wave.pk}
+    before = client.get(national_url(), query).content.decode()
+    assert "2 scholen tellen mee" in before and "2,8" in before  # enthusiasm over 23 respondents
+    assert "2 scholen tellen mee" in client.get(national_url(), query).content.decode()  # served warm
+
+    school = world.schools[2]
+    now = timezone.now()
+    moment = WaveSchool.objects.create(
+        school=school,
+        wave=wave,
+        opens_on=now.date(),
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=1),
+        status=WaveSchoolStatus.OPEN,
+        opened_at=now - dt.timedelta(days=1),
+    )
+    questions = list(Question.objects.filter(version_id=wave.version_id))
+    codes = {question.code: question.pk for question in questions}
+    invitations = [
+        Invitation.objects.create(
+            school=school, wave_school=moment, wave=wave, user=UserFactory(), nonce=f"n{n}", token_digest=f"d{n}"
+        )
+        for n in range(7)
+    ]
+    given = answers(1, enthusiasm=5, remark="Goed")[0]
+    answers_service.responses_submit_many(
+        wave_school=moment,
+        questions=questions,
+        submissions=[(invitation, {codes[code]: value for code, value in given.items()}) for invitation in invitations],
+    )
+    # The deadline passes: the tick closes the moment and its task moves the pool.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        barometer_tick(now=moment.closes_at + dt.timedelta(minutes=1))
+    assert Answer.objects.filter(school=school, wave=wave).exists()
+
+    after = client.get(national_url(), query).content.decode()
+    # 23 + 7 respondents; enthusiasm (65 + 7×5) / 30 = 3.33 → 3,3
+    assert "3 scholen tellen mee" in after and "3,3" in after
+
+
+def test_reading_a_snapshot_and_serving_its_chart_loads_neither_matplotlib_nor_pandas(client, world, wave):
+    """A web process that has not drawn yet serves a kept chart without the seconds of loading
+    matplotlib: a snapshot unpickles to classes of modules that do not import it."""
+    client.force_login(world.users[Role.ADMIN])
+    client.get(national_url(), {"meetmoment": wave.pk})
+    kept = pickle.dumps(snapshots.national_snapshot(snapshots.Selection(wave_id=wave.pk)))
+    code = (
+        "import pickle, sys, django; django.setup(); import barometer.views.results; "
+        "from barometer import chart_documents; "
+        f"snapshot = pickle.loads({kept!r}); chart_documents.svg_response(next(iter(snapshot.charts.values()))); "
+        "print(sorted(name for name in ('matplotlib', 'pandas') if name in sys.modules))"
+    )
+    found = subprocess.run(  # noqa: S603 - our own interpreter and fixed code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    )
+    assert found.stdout.strip() == "[]"

@@ -7,7 +7,6 @@ every figure on the page.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from typing import TYPE_CHECKING
 
@@ -19,10 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from barometer import chart_documents
 from barometer.models import QuestionKind
-from barometer.models.questionnaire import OPTIONS
-from barometer.selectors import reports
-from barometer.selectors.results import MEAN_KINDS, PERCENT_KINDS, Level, Score, min_open_answers, min_respondents
+from barometer.selectors import reports, snapshots
+from barometer.selectors.results import PERCENT_KINDS, Level, min_open_answers, min_respondents
 from leerkracht.access import requires
 from leerkracht.http import AppRequest, wants_fragment
 from leerkracht.roles import Capability
@@ -45,58 +44,11 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _value(score: Score | None) -> float | None:
-    """The figure a chart draws: the published (rounded) percent or mean, so chart and text agree."""
-    if score is None:
-        return None
-    return float(score.percent) if score.percent is not None else float(score.mean)
-
-
-def _score_charts(*, items, group, title_suffix: str) -> dict[str, charts.Chart]:
-    """A bar chart of the items with a percentage, and the answer distributions of the others."""
-    from barometer import charts
-
-    found = {}
-    percent_bars = [
-        charts.Bar(label=item.text, value=_value(group.scores.get(item.code)), n=_n(group.scores.get(item.code)))
-        for item in items
-        if item.kind in PERCENT_KINDS
-    ]
-    if percent_bars:
-        found["eens"] = charts.bar_chart(
-            title=_("Percentage (helemaal) eens of ja") + title_suffix,
-            bars=percent_bars,
-            unit="percent",
-            label_heading=_("Vraag"),
-        )
-    rows_by_kind: dict[str, list[charts.DistributionRow]] = {}
-    for item in items:
-        if item.kind in MEAN_KINDS and item.kind != QuestionKind.LIKERT:
-            score = group.scores.get(item.code)
-            rows_by_kind.setdefault(item.kind, []).append(
-                charts.DistributionRow(label=item.text, counts=score.counts if score else None, n=_n(score))
-            )
-    titles = {
-        QuestionKind.SCALE: _("Cijfers van 1 tot 5: hoe de leraren antwoordden"),
-        QuestionKind.FREQUENCY: _("Hoe vaak de leraren de instrumenten gebruiken"),
-    }
-    for kind, rows in rows_by_kind.items():
-        options = [label for _value, label in OPTIONS[kind]]
-        found[f"verdeling-{kind}"] = charts.distribution_chart(
-            title=titles.get(kind, _("Hoe de leraren antwoordden")) + title_suffix, rows=rows, options=options
-        )
-    return found
-
-
-def _n(score: Score | None) -> int | None:
-    return score.n if score is not None else None
-
-
 # -------------------------------------------------------------------------------- school
-def _school_charts(report: reports.SchoolReport) -> dict[str, charts.Chart]:
+def _school_charts(report: reports.SchoolReport) -> dict[str, chart_documents.Chart]:
     from barometer import charts
 
-    found = _score_charts(items=report.items, group=report.school, title_suffix="")
+    found = snapshots.score_charts(items=report.items, group=report.school, title_suffix="")
     if len(report.trend_waves) > 1:
         labels = [wave.name for wave in report.trend_waves]
         for unit, kinds, key, title in (
@@ -107,7 +59,7 @@ def _school_charts(report: reports.SchoolReport) -> dict[str, charts.Chart]:
                 charts.Series(
                     label=item.text,
                     points=[
-                        charts.Point(wave_label=label, value=_value(score), n=_n(score))
+                        charts.Point(wave_label=label, value=snapshots.chart_value(score), n=snapshots.chart_n(score))
                         for label, score in zip(labels, report.trends[item.code], strict=True)
                     ],
                 )
@@ -138,7 +90,7 @@ def staircase_steps(stairs: reports.Staircase) -> list[charts.Step]:
             label=_("Enthousiasme"),
             value_text=_("%(mean)s van 5") % {"mean": reports.headline(stairs.enthusiasm)},
             detail=_("gemiddeld cijfer voor het enthousiasme over het programma"),
-            value=_value(stairs.enthusiasm),
+            value=snapshots.chart_value(stairs.enthusiasm),
         ),
         charts.Step(
             label=_("Leercultuur"),
@@ -150,12 +102,12 @@ def staircase_steps(stairs: reports.Staircase) -> list[charts.Step]:
             label=_("Lespraktijk"),
             value_text=_("%(percent)s eens") % {"percent": reports.headline(stairs.teaching)},
             detail=_("leraren die zeggen dat het programma hun lessen beter maakt"),
-            value=_value(stairs.teaching),
+            value=snapshots.chart_value(stairs.teaching),
         ),
     ]
 
 
-def _chart_links(charts_found: dict[str, charts.Chart], base: str, query: str) -> list[dict]:
+def _chart_links(charts_found: dict[str, chart_documents.Chart], base: str, query: str) -> list[dict]:
     """Each chart with the address of its SVG. The address carries a digest of the SVG, so a
     browser never keeps an old chart under a new figure."""
     links = []
@@ -189,13 +141,11 @@ def school_results(request: AppRequest, school_id: int):
 @requires(Capability.SCHOOL_VIEW_AGGREGATES)
 @require_GET
 def school_results_chart(request: AppRequest, school_id: int, chart: str):
-    from barometer import charts
-
     report = reports.school_report(school_id=school_id, wave_id=_int(request.GET.get("meetmoment")))
     found = _school_charts(report) if report.wave else {}
     if chart not in found:
         raise Http404
-    return charts.svg_response(found[chart])
+    return chart_documents.svg_response(found[chart])
 
 
 # -------------------------------------------------------------------------------- national
@@ -223,8 +173,9 @@ class NationalFilters(forms.Form):
 
 
 def _national(request: AppRequest) -> dict:
+    """The selection in the address and its snapshot (computed once per version of the answers)."""
     values = NationalFilters(request.GET).cleaned()
-    report = reports.national_report(
+    selection = snapshots.Selection(
         wave_id=values.get("meetmoment"),
         sector=values.get("sector") or None,
         region_id=values.get("regio"),
@@ -233,38 +184,8 @@ def _national(request: AppRequest) -> dict:
         code_x=values.get("x") or None,
         code_y=values.get("y") or None,
     )
-    return {"report": report, "filters": values}
-
-
-def _national_charts(report: reports.NationalReport) -> dict[str, charts.Chart]:
-    from barometer import charts
-
-    if report.wave is None:
-        return {}
-    found = _score_charts(items=report.items, group=report.total, title_suffix="")
-    if report.item is not None:
-        unit = "percent" if report.item.kind in PERCENT_KINDS else "mean"
-        found["uitsplitsing"] = charts.bar_chart(
-            title=report.item.text,
-            bars=[charts.Bar(label=name, value=_value(score), n=_n(score)) for name, score in report.breakdown],
-            unit=unit,
-            label_heading=str(report.breakdown_label),
-        )
-        if len(report.trend) > 1:
-            found["verloop"] = charts.trend_chart(
-                title=_("Verloop: %(item)s") % {"item": report.item.text},
-                series=[
-                    charts.Series(
-                        label=_("Selectie"),
-                        points=[
-                            charts.Point(wave_label=wave.name, value=_value(score), n=_n(score))
-                            for wave, score in report.trend
-                        ],
-                    )
-                ],
-                unit=unit,
-            )
-    return found
+    snapshot = snapshots.national_snapshot(selection)
+    return {"report": snapshot.report, "snapshot": snapshot, "filters": values}
 
 
 @requires(Capability.NATIONAL_VIEW)
@@ -274,9 +195,8 @@ def national_results(request: AppRequest):
     """Results of a wave for the country or a sector/region, with a breakdown of one item, its
     trend, and the correlation of two items across schools; htmx swaps the results as filters change."""
     context = _national(request)
-    report = context["report"]
     query = request.GET.urlencode()
-    context["charts"] = _chart_links(_national_charts(report), request.path + "grafiek/", query)
+    context["charts"] = _chart_links(context["snapshot"].charts, request.path + "grafiek/", query)
     context["regions"] = Region.objects.order_by("name")
     context["sectors"] = Sector.choices
     context["breakdowns"] = [(key, label) for key, (_level, label) in BREAKDOWNS.items()]
@@ -290,41 +210,19 @@ def national_results(request: AppRequest):
 @requires(Capability.NATIONAL_VIEW)
 @require_GET
 def national_results_chart(request: AppRequest, chart: str):
-    from barometer import charts
-
-    found = _national_charts(_national(request)["report"])
+    """One chart of the selection, as drawn into its snapshot (served without loading matplotlib)."""
+    found = _national(request)["snapshot"].charts
     if chart not in found:
         raise Http404
-    return charts.svg_response(found[chart])
+    return chart_documents.svg_response(found[chart])
 
 
 @requires(Capability.NATIONAL_VIEW)
 @require_GET
 def national_results_export(request: AppRequest):
-    """The selection's figures as CSV (semicolon, decimal comma, for Dutch spreadsheets): the
-    total and every group of the breakdown, per item; a hidden figure is an empty cell."""
-    report = _national(request)["report"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"barometer-{report.wave.pk if report.wave else 'leeg'}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    """The selection's figures as CSV (`snapshots.national_csv`), as written into its snapshot."""
+    snapshot = _national(request)["snapshot"]
+    response = HttpResponse(snapshot.csv, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{snapshot.csv_name}"'
     response["Cache-Control"] = "private, no-store"
-    response.write("\ufeff")  # Excel reads UTF-8 only with the byte order mark
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [_("Meetmoment"), _("Groep"), _("Vraag"), _("Code"), _("Antwoorden"), _("% eens of ja"), _("Gemiddelde")]
-    )
-    for group_name, group in report.export_groups:
-        for item in report.items:
-            score = group.scores.get(item.code)
-            writer.writerow(
-                [
-                    report.wave.name,
-                    group_name,
-                    item.text,
-                    item.code,
-                    score.n if score else "",
-                    score.percent if score and score.percent is not None else "",
-                    str(score.mean).replace(".", ",") if score and score.mean is not None else "",
-                ]
-            )
     return response
