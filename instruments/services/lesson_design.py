@@ -1,7 +1,7 @@
 """Writes on lesson designs (gezamenlijk lesontwerp). Each service validates (a ValidationError
 with a Dutch message per field), writes and bumps the design's `version`, which the edit form
-carries: a save from a stale form is refused with `DesignConflict` instead of overwriting a
-colleague's work.
+carries: a save from a stale form is refused with the core's `EditConflict` (both values of each
+field that differs) instead of overwriting a colleague's work.
 
 Who may call them is decided before, by `access_lesson_design_by_id` and the route's capability;
 these services check what the data must satisfy whoever asks (authors and teams of the same
@@ -15,8 +15,9 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,7 @@ from instruments.models import (
     LessonDesignTechnique,
 )
 from instruments.services.groups import pupil_group_get_or_create
+from leerkracht.conflicts import EditConflict, differing
 from schools.models import Team, User
 
 # The content fields an edit writes; also what a conflict compares.
@@ -56,14 +58,6 @@ STATUS_STEPS: dict[str, set[str]] = {
     DesignStatus.GIVEN: set(),
     DesignStatus.EVALUATED: set(),
 }
-
-
-class DesignConflict(Exception):
-    """Someone else saved the design after the version this edit started from."""
-
-    def __init__(self, current: LessonDesign):
-        super().__init__(f"lesson design {current.pk} is at version {current.version}")
-        self.current = current
 
 
 # --- Checks -----------------------------------------------------------------------------------
@@ -196,6 +190,7 @@ def lesson_design_create(
         activities=activities.strip(),
         goal=goal,
         created_by=user,
+        updated_by=user,
     )
     _set_authors(design, author_ids)
     _set_techniques(design, parse_techniques(techniques))
@@ -221,16 +216,29 @@ def lesson_design_update(
     techniques: str = "",
     authors: Iterable = (),
 ) -> LessonDesign:
-    """Save an edit made from `version`. Raises `DesignConflict` when someone saved in between
+    """Save an edit made from `version`. Raises `EditConflict` when someone saved in between
     (nothing is written: both versions survive, the saved one here, the typed one in the form).
     Its maker stays an author; a design that is ready or further keeps at least two authors."""
     design = (
         LessonDesign.objects.select_for_update(of=("self",))
-        .select_related("team")
+        .select_related("team", "group", "goal", "created_by", "updated_by")
         .get(pk=design_id, school_id=school_id)
     )
     if design.version != version:
-        raise DesignConflict(design)
+        typed = {
+            "title": title,
+            "subject": subject,
+            "group": group,
+            "planned_on": planned_on,
+            "lesson_goal": lesson_goal,
+            "success_criteria": success_criteria,
+            "checks": checks,
+            "activities": activities,
+            "goal": goal,
+            "techniques": techniques,
+            "authors": authors,
+        }
+        raise _conflict(design, typed)
     author_ids = _ids(authors) | ({design.created_by_id} if design.created_by_id else set())
     current_ids = set(LessonDesignAuthor.objects.filter(design=design).values_list("user_id", flat=True))
     errors: dict = {}
@@ -258,10 +266,66 @@ def lesson_design_update(
     design.success_criteria, design.checks = success_criteria.strip(), checks.strip()
     design.activities, design.goal = activities.strip(), goal
     design.version += 1
+    design.updated_by = user
     design.save()
     _set_authors(design, author_ids, existing=current_ids & author_ids)
     _set_techniques(design, parse_techniques(techniques))
     return design
+
+
+def _conflict(design: LessonDesign, typed: dict) -> EditConflict:
+    """What differs between the stored design and what was typed, both as people read them. Its
+    maker is an author whatever the form says, so is left out of both lists of co-authors."""
+    people = {
+        person.pk: (person.full_name, person.is_author)
+        for person in User.objects.annotate(
+            is_author=Exists(LessonDesignAuthor.objects.filter(design=design, user=OuterRef("pk")))
+        ).filter(Q(is_author=True) | Q(pk__in=_ids(typed["authors"])))
+    }
+    people.pop(design.created_by_id, None)
+
+    def names(ids) -> str:
+        return ", ".join(sorted(people[i][0] for i in ids if i in people))
+
+    def day(value) -> str:
+        return date_format(value, "j F Y") if value else ""
+
+    goal = typed["goal"]
+    stored = {
+        "title": design.title,
+        "subject": design.subject,
+        "group": design.group.name,
+        "planned_on": day(design.planned_on),
+        "lesson_goal": design.lesson_goal,
+        "success_criteria": design.success_criteria,
+        "checks": design.checks,
+        "activities": design.activities,
+        "goal": design.goal.big_goal if design.goal else "",
+        "techniques": ", ".join(
+            LessonDesignTechnique.objects.filter(design=design).values_list("technique_code", flat=True)
+        ),
+        "authors": names(pk for pk, (_name, is_author) in people.items() if is_author),
+    }
+    yours = {
+        **typed,
+        "planned_on": day(typed["planned_on"]),
+        "goal": goal.big_goal if goal else "",
+        "techniques": ", ".join(parse_techniques(typed["techniques"])),
+        "authors": names(_ids(typed["authors"])),
+    }
+    labels = {
+        **{name: LessonDesign._meta.get_field(name).verbose_name for name in CONTENT_FIELDS[:8]},
+        "goal": _("teamdoel"),
+        "techniques": _("technieken"),
+        "authors": _("mede-auteurs"),
+    }
+    saver = design.updated_by or design.created_by
+    return EditConflict(
+        version=design.version,
+        fields=differing(stored, yours, labels),
+        saved_by=saver.full_name if saver else "",
+        saved_at=design.updated_at,
+    )
 
 
 # --- Status and evaluation --------------------------------------------------------------------------
@@ -299,7 +363,9 @@ def lesson_design_status_set(*, design: LessonDesign, user: User, status: str) -
                     % {"min": LessonDesign.MIN_AUTHORS}
                 }
             )
-    LessonDesign.objects.filter(pk=locked.pk).update(status=status, version=F("version") + 1, updated_at=timezone.now())
+    LessonDesign.objects.filter(pk=locked.pk).update(
+        status=status, version=F("version") + 1, updated_at=timezone.now(), updated_by=user
+    )
     design.status, design.version = status, locked.version + 1
     return design
 
@@ -328,7 +394,9 @@ def lesson_design_evaluate(
         "next_step": next_step.strip(),
         "evaluated_at": locked.evaluated_at or now,
     }
-    LessonDesign.objects.filter(pk=locked.pk).update(**fields, version=F("version") + 1, updated_at=now)
+    LessonDesign.objects.filter(pk=locked.pk).update(
+        **fields, version=F("version") + 1, updated_at=now, updated_by=user
+    )
     for name, value in fields.items():
         setattr(design, name, value)
     design.version = locked.version + 1
