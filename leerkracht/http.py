@@ -105,16 +105,19 @@ def edit_conflict_response(
     fragment: str,
     context: dict,
     title: str = "",
+    note: str = "",
     anchors: dict[str, str] | None = None,
 ) -> HttpResponse:
     """Answer a save refused by an `EditConflict`: 409, the form as this person typed it and,
     above it, what is saved now beside what they typed (templates/includes/conflict.html, which
     the form's template includes). The form's version moves to the stored one, so saving again
     keeps what was typed. htmx gets `fragment` (a template name with its #partial), a plain form
-    post the whole `page`. `title` says what was changed ("dit lesontwerp"); `anchors` maps a
-    conflict field to the form field that edits it where their names differ."""
+    post the whole `page`. `title` says what was changed ("dit lesontwerp"); `note` replaces the
+    closing advice where the form is gone (`form=None`: what was typed survives in the box only);
+    `anchors` maps a conflict field to the form field that edits it where their names differ."""
     anchors = anchors or {}
-    if "version" in form.fields:
+    fields = form.fields if form is not None else {}
+    if "version" in fields:
         data = form.data.copy()
         data[form.add_prefix("version")] = str(conflict.version)
         form.data = data
@@ -122,7 +125,7 @@ def edit_conflict_response(
     rows = []
     for field in conflict.fields:
         name = anchors.get(field.field, field.field)
-        bound = form[name] if name in form.fields else None
+        bound = form[name] if name in fields else None
         rows.append(
             {
                 "label": bound.label if bound is not None and name == field.field else field.label,
@@ -133,14 +136,16 @@ def edit_conflict_response(
                 "at": field.at or conflict.saved_at,
             }
         )
+    auto_id = str(getattr(form, "auto_id", ""))
     context = {
         **context,
         "version": conflict.version,
         "conflict": conflict,
         "conflict_rows": rows,
         "conflict_title": title,
+        "conflict_note": note,
         # Unique where several forms share a page (a board's cards): the form's own id prefix.
-        "conflict_id": form.auto_id % "conflict" if "%s" in str(form.auto_id) else "conflict",
+        "conflict_id": auto_id % "conflict" if "%s" in auto_id else "conflict",
     }
     return render(request, fragment if wants_fragment(request) else page, context, status=409)
 

@@ -477,22 +477,23 @@ def obstacle_create(request: AppRequest, school_id: int, board_id: int):
 def obstacle_resolve(request: AppRequest, school_id: int, board_id: int, obstacle_id: int):
     board = _board(request, school_id, board_id, edit=True)
     obstacle = found_or_404(selectors.obstacle_get, board=board, obstacle_id=obstacle_id)
-    form = ResolveForm(request.POST, auto_id=f"obstacle-{obstacle.pk}-%s")  # the ids the card gives its form
+    form = ResolveForm(request.POST)
     if form.is_valid():
         try:
             services.obstacle_resolve(board=board, obstacle_id=obstacle.pk, user=request.user, **form.cleaned_data)
             return _section(request, board, "obstacles")
         except EditConflict as conflict:
-            # The re-rendered knelpunt carries its stored version; the form keeps what was typed.
-            context = _page_context(request, board, resolve_form=form, resolve_id=obstacle.pk)
+            # Only another resolution clashes with this one: the knelpunt has left the parked list
+            # (and its form with it), so what was typed survives in the box.
             return edit_conflict_response(
                 request,
                 conflict,
-                form=form,
+                form=None,
                 page=TEMPLATE,
                 fragment=f"{TEMPLATE}#obstacles",
-                context=context,
-                title=_("Iemand anders heeft dit knelpunt intussen veranderd"),
+                context=_page_context(request, board, resolve_id=obstacle.pk),
+                title=_("Iemand anders heeft dit knelpunt intussen opgelost"),
+                note=_("Het knelpunt staat nu bij ‘Onlangs opgelost’, met hun oplossing; jouw tekst staat hierboven."),
             )
         except ValidationError as error:
             add_service_errors(form, error)
