@@ -36,10 +36,13 @@ def conflict() -> EditConflict:
     )
 
 
-def request(*, htmx: bool):
-    made = RequestFactory().post("/", HTTP_HX_REQUEST="true") if htmx else RequestFactory().post("/")
-    made.htmx = HtmxDetails(made)
-    return made
+def answer(*, form, htmx: bool = True, page: str = "includes/conflict.html", **options):
+    """The helper's answer to a POST (as htmx or a plain form) refused by `conflict()`."""
+    request = RequestFactory().post("/", HTTP_HX_REQUEST="true") if htmx else RequestFactory().post("/")
+    request.htmx = HtmxDetails(request)
+    return edit_conflict_response(
+        request, conflict(), form=form, page=page, fragment="includes/conflict.html", context={}, **options
+    )
 
 
 def test_only_fields_whose_values_differ_are_in_conflict_with_both_values_as_read():
@@ -78,15 +81,8 @@ def test_the_helper_answers_409_with_both_values_and_the_typed_form_at_the_store
     form (the time edited as a date) links there under the conflict's own label."""
     form = NoteForm({"text": "Van mij", "version": "3"})
     assert form.is_valid()
-    response = edit_conflict_response(
-        request(htmx=True),
-        conflict(),
-        form=form,
-        page="includes/conflict.html",
-        fragment="includes/conflict.html",
-        context={},
-        title="Iemand anders heeft deze notitie intussen veranderd",
-        anchors={"starts_at": "starts_on"},
+    response = answer(
+        form=form, title="Iemand anders heeft deze notitie intussen veranderd", anchors={"starts_at": "starts_on"}
     )
     html = response.content.decode()
     assert response.status_code == 409
@@ -102,14 +98,7 @@ def test_the_helper_answers_409_with_both_values_and_the_typed_form_at_the_store
 def test_the_helper_gives_htmx_the_fragment_and_a_plain_post_the_page():
     answers = {}
     for htmx in (True, False):
-        response = edit_conflict_response(
-            request(htmx=htmx),
-            conflict(),
-            form=NoteForm({"text": "Van mij", "version": "3"}),
-            page="base.html",
-            fragment="includes/conflict.html",
-            context={},
-        )
+        response = answer(form=NoteForm({"text": "Van mij", "version": "3"}), htmx=htmx, page="base.html")
         assert response.status_code == 409
         answers[htmx] = response.content.decode()
     assert "<html" in answers[False] and "<html" not in answers[True]
@@ -117,15 +106,7 @@ def test_the_helper_gives_htmx_the_fragment_and_a_plain_post_the_page():
 
 
 def test_without_a_form_what_was_typed_survives_in_the_box_with_the_views_note():
-    response = edit_conflict_response(
-        request(htmx=True),
-        conflict(),
-        form=None,
-        page="includes/conflict.html",
-        fragment="includes/conflict.html",
-        context={},
-        note="Het staat nu elders.",
-    )
+    response = answer(form=None, note="Het staat nu elders.")
     html = response.content.decode()
     assert '<q class="conflict__yours">Van mij</q>' in html and "Het staat nu elders." in html
     assert 'href="#' not in html, "no link to a form that is not there"
