@@ -23,6 +23,7 @@ from instruments.services import lesson_design as design_services
 from instruments.services import lesson_visit as visit_services
 from instruments.services.board import action_update
 from leerkracht.access import compute_access
+from leerkracht.conflicts import EditConflict
 from leerkracht.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -334,3 +335,31 @@ def test_a_stale_move_of_a_visit_is_an_edit_conflict_and_a_clash_is_not(client, 
     assert other.pk != visit.pk
     clash = client.post(path, {**data, "version": 2}, **HTMX)
     assert clash.status_code == 422 and "data-conflict" not in clash.content.decode()
+
+
+def test_a_design_conflict_names_each_differing_field_as_people_read_it(world):
+    """The service compares what was typed with what is stored, field by field as the form shows
+    them (co-authors by name without the maker, dates the Dutch way), and leaves equal fields out."""
+    teacher, coach = world.users[Role.LERAAR], world.users[Role.SCHOOLCOACH]
+    design = world.instruments[world.home.pk].design
+    design_save(world, design, coach, 1, "Leerlingen ordenen drie breuken")
+    with pytest.raises(EditConflict) as raised:
+        design_services.lesson_design_update(
+            design_id=design.pk,
+            school_id=design.school_id,
+            user=teacher,
+            version=1,
+            title=design.title,
+            subject=design.subject,
+            group=design.group.name,
+            lesson_goal=design.lesson_goal,
+            planned_on=dt.date(2026, 12, 1),
+            authors=[],
+        )
+    conflict = raised.value
+    assert [(f.field, f.theirs, f.yours) for f in conflict.fields] == [
+        ("planned_on", "—", "1 december 2026"),
+        ("lesson_goal", "Leerlingen ordenen drie breuken", design.lesson_goal),
+        ("authors", coach.full_name, "—"),
+    ]
+    assert (conflict.version, conflict.saved_by) == (2, coach.full_name) and conflict.saved_at is not None
