@@ -12,12 +12,13 @@ from django.core.handlers.wsgi import WSGIHandler as DjangoWSGIHandler
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from leerkracht.access import NOT_FOUND_MESSAGE, Access
+from leerkracht.conflicts import EditConflict
 
 
 class AppRequest(HttpRequest):
@@ -93,6 +94,60 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def edit_conflict_response(
+    request: AppRequest,
+    conflict: EditConflict,
+    *,
+    form,
+    page: str,
+    fragment: str,
+    context: dict,
+    title: str = "",
+    note: str = "",
+    anchors: dict[str, str] | None = None,
+) -> HttpResponse:
+    """Answer a save refused by an `EditConflict`: 409, the form as this person typed it and,
+    above it, what is saved now beside what they typed (templates/includes/conflict.html, which
+    the form's template includes). The form's version moves to the stored one, so saving again
+    keeps what was typed. htmx gets `fragment` (a template name with its #partial), a plain form
+    post the whole `page`. `title` says what was changed ("dit lesontwerp"); `note` replaces the
+    closing advice where the form is gone (`form=None`: what was typed survives in the box only);
+    `anchors` maps a conflict field to the form field that edits it where their names differ."""
+    anchors = anchors or {}
+    fields = form.fields if form is not None else {}
+    if "version" in fields:
+        data = form.data.copy()
+        data[form.add_prefix("version")] = str(conflict.version)
+        form.data = data
+        form.full_clean()
+    rows = []
+    for field in conflict.fields:
+        name = anchors.get(field.field, field.field)
+        bound = form[name] if name in fields else None
+        rows.append(
+            {
+                "label": bound.label if bound is not None and name == field.field else field.label,
+                "anchor": bound.id_for_label if bound is not None else "",
+                "theirs": field.theirs,
+                "yours": field.yours,
+                "by": field.by or conflict.saved_by,
+                "at": field.at or conflict.saved_at,
+            }
+        )
+    auto_id = str(getattr(form, "auto_id", ""))
+    context = {
+        **context,
+        "version": conflict.version,
+        "conflict": conflict,
+        "conflict_rows": rows,
+        "conflict_title": title,
+        "conflict_note": note,
+        # Unique where several forms share a page (a board's cards): the form's own id prefix.
+        "conflict_id": auto_id % "conflict" if "%s" in auto_id else "conflict",
+    }
+    return render(request, fragment if wants_fragment(request) else page, context, status=409)
 
 
 def no_store(response: HttpResponse) -> HttpResponse:

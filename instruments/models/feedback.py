@@ -39,6 +39,9 @@ class FeedbackCriterion(TenantModel):
     position = models.PositiveSmallIntegerField(default=0)
     archived = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)  # of the words: an edit names the one it started from
+    # Who wrote the stored words and when (none: as the class first agreed them): an edit conflict says so.
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["position", "id"]

@@ -26,8 +26,6 @@ RHYTHM_TARGET = 4  # one visit every other week, as visitor or visited (DESIGN.m
 FEED_PAST_DAYS = 180  # a calendar app needs the recent past, not years of it
 
 
-
-
 def lesson_visit_staff(*, access: Access, school_id: int) -> list[User]:
     """The people a visit in this school can be planned for: its school roles and the members of
     its teams, by name (one query)."""

@@ -3,8 +3,8 @@ history and bumps the board's revision (which the presentation screen watches).
 
 Concurrency: a card edit names the version it started from and the values it started from
 (`base`). Only the fields this person changed are written. If the card moved on meanwhile and
-someone else changed one of those same fields to something else, nothing is written and
-`EditConflict` names the fields with both values; edits to different fields both survive.
+someone else changed one of those same fields to something else, nothing is written and the
+core's `EditConflict` names the fields with both values; edits to different fields both survive.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from instruments.models import (
     Verb,
 )
 from leerkracht import clock
+from leerkracht.conflicts import EditConflict, FieldConflict
 from schools.models import Team, TeamMembership, User
 from schools.selectors import school_staff
 
@@ -197,24 +198,6 @@ def cycle_close(
 # --- Cards: shared edit with optimistic concurrency -------------------------------------------
 
 
-@dataclass(frozen=True)
-class Conflict:
-    field: str
-    label: str
-    yours: str
-    theirs: str
-    by: str  # who saved the other value, as far as the history knows
-
-
-class EditConflict(Exception):
-    """Someone else saved a different value in a field this person changed too."""
-
-    def __init__(self, conflicts: list[Conflict], current):
-        super().__init__(", ".join(c.field for c in conflicts))
-        self.conflicts = conflicts
-        self.current = current
-
-
 ENTITY_OF = {Goal: Entity.GOAL, Action: Entity.ACTION, Obstacle: Entity.OBSTACLE, Success: Entity.SUCCESS}
 
 
@@ -287,7 +270,7 @@ def card_update(
             if theirs != _comparable(field, base.get(field)) and theirs != _comparable(field, value):
                 conflicts.append(field)
         if conflicts:
-            raise EditConflict(_conflicts(card, board=board, fields=conflicts, values=mine), card)
+            raise _conflict(card, board=board, fields=conflicts, values=mine)
     if validate is not None:
         # Only what this person changes is checked: a title fix must not fail on an owner who has
         # since left the team or a due week of a cycle the action was carried over from.
@@ -319,25 +302,34 @@ def card_update(
     return card
 
 
-def _conflicts(card, *, board, fields: list[str], values: Mapping[str, Any]) -> list[Conflict]:
-    last_by = {}
+def _conflict(card, *, board, fields: list[str], values: Mapping[str, Any]) -> EditConflict:
+    """The conflict in `fields`: both values of each, and who saved the stored one and when,
+    per field and for the card, as the card's history records them."""
+    last = {}
     events = (
-        BoardEvent.objects.filter(board=board, entity=ENTITY_OF[type(card)], entity_id=card.pk, field__in=fields)
+        BoardEvent.objects.filter(board=board, entity=ENTITY_OF[type(card)], entity_id=card.pk)
         .select_related("user")
         .order_by("at", "id")
     )
     for event in events:
-        last_by[event.field] = event.user.full_name if event.user else ""
-    return [
-        Conflict(
-            field=field,
-            label=_label(card, field),
-            yours=_field_display(card, field, _comparable(field, values[field])),
-            theirs=_field_display(card, field, _comparable(field, _current_value(card, field))),
-            by=last_by.get(field, ""),
-        )
-        for field in fields
-    ]
+        last[event.field] = last[None] = (event.user.full_name if event.user else "", event.at)
+    saved_by, saved_at = last.get(None, ("", None))
+    return EditConflict(
+        version=card.version,
+        saved_by=saved_by,
+        saved_at=saved_at,
+        fields=[
+            FieldConflict(
+                field=field,
+                label=_label(card, field),
+                yours=_field_display(card, field, _comparable(field, values[field])),
+                theirs=_field_display(card, field, _comparable(field, _current_value(card, field))),
+                by=last.get(field, ("", None))[0],
+                at=last.get(field, ("", None))[1],
+            )
+            for field in fields
+        ],
+    )
 
 
 def _owners_set(action: Action, users) -> None:

@@ -56,6 +56,7 @@ from instruments.models import (
 from instruments.selectors.feedback import COUNTS_MIN_ANSWERS
 from instruments.services.groups import pupil_group_get_or_create
 from leerkracht import sealed
+from leerkracht.conflicts import EditConflict, differing
 from schools.models import User
 
 logger = logging.getLogger(__name__)
@@ -104,27 +105,29 @@ def feedback_criterion_add(*, group: PupilGroup, text: str) -> FeedbackCriterion
     return FeedbackCriterion.objects.create(school_id=group.school_id, group=group, text=text, position=(last or 0) + 1)
 
 
-class CriterionConflict(Exception):
-    """Someone changed the statement's words since this edit started; `current` holds theirs."""
-
-    def __init__(self, current: FeedbackCriterion):
-        super().__init__(current.text)
-        self.current = current
-
-
 @transaction.atomic
-def feedback_criterion_update(*, criterion: FeedbackCriterion, text: str, version: int | None) -> FeedbackCriterion:
+def feedback_criterion_update(
+    *, criterion: FeedbackCriterion, user: User, text: str, version: int | None
+) -> FeedbackCriterion:
     """Change a statement's words; rounds already held keep the words pupils answered to. An edit
-    started from an older version than the stored one is refused (CriterionConflict) unless it
+    started from an older version than the stored one is refused (`EditConflict`) unless it
     writes the same words, so a colleague's change is never overwritten unseen."""
     text = _criterion_text(text)
-    current = FeedbackCriterion.objects.select_for_update().get(pk=criterion.pk)
+    current = (
+        FeedbackCriterion.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=criterion.pk)
+    )
     if version is not None and version != current.version and current.text != text:
-        raise CriterionConflict(current)
+        raise EditConflict(
+            version=current.version,
+            fields=differing({"text": current.text}, {"text": text}, {"text": _("uitspraak")}),
+            saved_by=current.updated_by.full_name if current.updated_by else "",
+            saved_at=current.updated_at,
+        )
     if current.text != text:
         current.text = text
         current.version += 1
-        current.save(update_fields=["text", "version"])
+        current.updated_by, current.updated_at = user, timezone.now()
+        current.save(update_fields=["text", "version", "updated_by", "updated_at"])
     return current
 
 

@@ -1,7 +1,7 @@
 """Writes on lesson designs (gezamenlijk lesontwerp). Each service validates (a ValidationError
 with a Dutch message per field), writes and bumps the design's `version`, which the edit form
-carries: a save from a stale form is refused with `DesignConflict` instead of overwriting a
-colleague's work.
+carries: a save from a stale form is refused with the core's `EditConflict` (both values of each
+field that differs) instead of overwriting a colleague's work.
 
 Who may call them is decided before, by `access_lesson_design_by_id` and the route's capability;
 these services check what the data must satisfy whoever asks (authors and teams of the same
@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,7 @@ from instruments.models import (
     LessonDesignTechnique,
 )
 from instruments.services.groups import pupil_group_get_or_create
+from leerkracht.conflicts import EditConflict, differing
 from schools.models import Team, User
 from schools.selectors import school_staff
 
@@ -57,14 +59,6 @@ STATUS_STEPS: dict[str, set[str]] = {
     DesignStatus.GIVEN: set(),
     DesignStatus.EVALUATED: set(),
 }
-
-
-class DesignConflict(Exception):
-    """Someone else saved the design after the version this edit started from."""
-
-    def __init__(self, current: LessonDesign):
-        super().__init__(f"lesson design {current.pk} is at version {current.version}")
-        self.current = current
 
 
 # --- Checks -----------------------------------------------------------------------------------
@@ -188,6 +182,7 @@ def lesson_design_create(
         activities=activities.strip(),
         goal=goal,
         created_by=user,
+        updated_by=user,
     )
     _set_authors(design, author_ids)
     _set_techniques(design, parse_techniques(techniques))
@@ -213,16 +208,29 @@ def lesson_design_update(
     techniques: str = "",
     authors: Iterable = (),
 ) -> LessonDesign:
-    """Save an edit made from `version`. Raises `DesignConflict` when someone saved in between
+    """Save an edit made from `version`. Raises `EditConflict` when someone saved in between
     (nothing is written: both versions survive, the saved one here, the typed one in the form).
     Its maker stays an author; a design that is ready or further keeps at least two authors."""
     design = (
         LessonDesign.objects.select_for_update(of=("self",))
-        .select_related("team")
+        .select_related("team", "group", "goal", "created_by", "updated_by")
         .get(pk=design_id, school_id=school_id)
     )
     if design.version != version:
-        raise DesignConflict(design)
+        typed = {
+            "title": title,
+            "subject": subject,
+            "group": group,
+            "planned_on": planned_on,
+            "lesson_goal": lesson_goal,
+            "success_criteria": success_criteria,
+            "checks": checks,
+            "activities": activities,
+            "goal": goal,
+            "techniques": techniques,
+            "authors": authors,
+        }
+        raise _conflict(design, typed)
     author_ids = _ids(authors) | ({design.created_by_id} if design.created_by_id else set())
     current_ids = set(LessonDesignAuthor.objects.filter(design=design).values_list("user_id", flat=True))
     errors: dict = {}
@@ -250,10 +258,67 @@ def lesson_design_update(
     design.success_criteria, design.checks = success_criteria.strip(), checks.strip()
     design.activities, design.goal = activities.strip(), goal
     design.version += 1
+    design.updated_by = user
     design.save()
     _set_authors(design, author_ids, existing=current_ids & author_ids)
     _set_techniques(design, parse_techniques(techniques))
     return design
+
+
+def _conflict(design: LessonDesign, typed: dict) -> EditConflict:
+    """What differs between the stored design and what was typed, both as people read them. Its
+    maker is an author whatever the form says, so is left out of both lists of co-authors."""
+    # Both through indexed lookups (the design's rows, then ids): never a scan of all users.
+    people = {
+        a.user_id: a.user.full_name for a in LessonDesignAuthor.objects.filter(design=design).select_related("user")
+    }
+    author_ids = set(people) - {design.created_by_id}
+    typed_ids = _ids(typed["authors"]) - {design.created_by_id}
+    if typed_ids - set(people):
+        people.update((u.pk, u.full_name) for u in User.objects.filter(pk__in=typed_ids - set(people)))
+
+    def names(ids) -> str:
+        return ", ".join(sorted(people[i] for i in ids if i in people))
+
+    def day(value) -> str:
+        return date_format(value, "j F Y") if value else ""
+
+    goal = typed["goal"]
+    stored = {
+        "title": design.title,
+        "subject": design.subject,
+        "group": design.group.name,
+        "planned_on": day(design.planned_on),
+        "lesson_goal": design.lesson_goal,
+        "success_criteria": design.success_criteria,
+        "checks": design.checks,
+        "activities": design.activities,
+        "goal": design.goal.big_goal if design.goal else "",
+        "techniques": ", ".join(
+            LessonDesignTechnique.objects.filter(design=design).values_list("technique_code", flat=True)
+        ),
+        "authors": names(author_ids),
+    }
+    yours = {
+        **typed,
+        "planned_on": day(typed["planned_on"]),
+        "goal": goal.big_goal if goal else "",
+        "techniques": ", ".join(parse_techniques(typed["techniques"])),
+        "authors": names(typed_ids),
+    }
+    labels = {
+        **{name: LessonDesign._meta.get_field(name).verbose_name for name in CONTENT_FIELDS[:8]},
+        "goal": _("teamdoel"),
+        "techniques": _("technieken"),
+        "authors": _("mede-auteurs"),
+    }
+    saver = design.updated_by or design.created_by
+    return EditConflict(
+        version=design.version,
+        fields=differing(stored, yours, labels),
+        saved_by=saver.full_name if saver else "",
+        saved_at=design.updated_at,
+    )
 
 
 # --- Status and evaluation --------------------------------------------------------------------------
@@ -291,7 +356,9 @@ def lesson_design_status_set(*, design: LessonDesign, user: User, status: str) -
                     % {"min": LessonDesign.MIN_AUTHORS}
                 }
             )
-    LessonDesign.objects.filter(pk=locked.pk).update(status=status, version=F("version") + 1, updated_at=timezone.now())
+    LessonDesign.objects.filter(pk=locked.pk).update(
+        status=status, version=F("version") + 1, updated_at=timezone.now(), updated_by=user
+    )
     design.status, design.version = status, locked.version + 1
     return design
 
@@ -320,7 +387,9 @@ def lesson_design_evaluate(
         "next_step": next_step.strip(),
         "evaluated_at": locked.evaluated_at or now,
     }
-    LessonDesign.objects.filter(pk=locked.pk).update(**fields, version=F("version") + 1, updated_at=now)
+    LessonDesign.objects.filter(pk=locked.pk).update(
+        **fields, version=F("version") + 1, updated_at=now, updated_by=user
+    )
     for name, value in fields.items():
         setattr(design, name, value)
     design.version = locked.version + 1

@@ -31,28 +31,13 @@ from instruments.models import (
 )
 from instruments.services.groups import pupil_group_get_or_create
 from leerkracht.access import Access
+from leerkracht.conflicts import EditConflict, differing
 from leerkracht.roles import Capability
 from schools.models import User
 from schools.selectors import school_staff
 
 DEBRIEF_FIELDS = ("went_well", "learned", "next_step")
 NOTES_FIELDS = ("observations", *DEBRIEF_FIELDS)
-
-
-class NotesConflict(Exception):
-    """Someone saved the notes since this person opened them (a second tab, the colleague)."""
-
-    def __init__(self, current: LessonVisitNotes | None):
-        super().__init__("notes changed")
-        self.current = current
-
-
-class VisitConflict(Exception):
-    """The visit was changed (rescheduled, cancelled) since this person opened the form."""
-
-    def __init__(self, current: LessonVisit):
-        super().__init__("visit changed")
-        self.current = current
 
 
 # --- Who may do what ---------------------------------------------------------------------------
@@ -247,15 +232,20 @@ def lesson_visit_reschedule(
     room: str = "",
 ) -> LessonVisit:
     """Move a planned visit to another time (and room), with the same checks as scheduling;
-    `VisitConflict` when it changed since the form was opened."""
+    `EditConflict` when it changed since the form was opened (a stale version: someone moved or
+    cancelled it). A clash with another visit is no edit conflict: a ValidationError naming it."""
     if not lesson_visit_may_change(access=access, visit=visit):
         raise PermissionDenied
     ends_at = _check_time(starts_at=starts_at, minutes=minutes, now=timezone.now())
     with transaction.atomic():
         locked = _lock_people(visit.visitor_id, visit.visited_id)
-        current = LessonVisit.objects.select_for_update().get(pk=visit.pk, school_id=visit.school_id)
+        current = (
+            LessonVisit.objects.select_for_update(of=("self",))
+            .select_related("updated_by", "scheduled_by")
+            .get(pk=visit.pk, school_id=visit.school_id)
+        )
         if current.version != version:
-            raise VisitConflict(current)
+            raise _visit_conflict(current, starts_at=starts_at, ends_at=ends_at, room=room)
         if current.status != VisitStatus.PLANNED:
             raise ValidationError(_("Alleen een gepland lesbezoek kun je verzetten."))
         if current.has_begun:
@@ -269,11 +259,44 @@ def lesson_visit_reschedule(
             exclude_id=visit.pk,
         )
         current.starts_at, current.ends_at, current.room = starts_at, ends_at, room.strip()
-        current.version += 1
-        current.save(update_fields=["starts_at", "ends_at", "room", "version"])
+        _saved_by(current, user)
+        current.save(update_fields=["starts_at", "ends_at", "room", *SAVED_FIELDS])
         # Reminders follow the new day: a visit moved to tomorrow is reminded again.
         LessonVisitReminder.objects.filter(visit=current, school_id=current.school_id).delete()
         return current
+
+
+# What every change of a visit writes besides itself: a new version, and who saved it when (what
+# an edit conflict tells the next person).
+SAVED_FIELDS = ("version", "updated_by", "updated_at")
+
+
+def _saved_by(visit: LessonVisit, user: User) -> None:
+    visit.version += 1
+    visit.updated_by, visit.updated_at = user, timezone.now()
+
+
+def _when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    return f"{formats.date_format(start, 'l j F')}, {start:%H:%M}–{end:%H:%M}"
+
+
+def _visit_conflict(current: LessonVisit, *, starts_at: dt.datetime, ends_at: dt.datetime, room: str) -> EditConflict:
+    """What differs between the stored visit and the move this person typed."""
+    stored = {
+        "starts_at": _when(current.starts_at, current.ends_at),
+        "room": current.room,
+        "status": current.get_status_display(),
+    }
+    typed = {"starts_at": _when(starts_at, ends_at), "room": room, "status": VisitStatus.PLANNED.label}
+    labels = {"starts_at": _("wanneer"), "room": _("lokaal"), "status": _("status")}
+    saver = current.updated_by or current.scheduled_by
+    return EditConflict(
+        version=current.version,
+        fields=differing(stored, typed, labels),
+        saved_by=saver.full_name if saver else "",
+        saved_at=current.updated_at or current.created_at,
+    )
 
 
 def lesson_visit_cancel(*, access: Access, visit: LessonVisit, user: User) -> LessonVisit:
@@ -290,8 +313,8 @@ def lesson_visit_cancel(*, access: Access, visit: LessonVisit, user: User) -> Le
         if current.status != VisitStatus.PLANNED:
             raise ValidationError(_("Dit lesbezoek is al geweest; afzeggen kan niet meer."))
         current.status = VisitStatus.CANCELLED
-        current.version += 1
-        current.save(update_fields=["status", "version"])
+        _saved_by(current, user)
+        current.save(update_fields=["status", *SAVED_FIELDS])
         return current
 
 
@@ -324,8 +347,8 @@ def lesson_visit_mark_held(*, access: Access, visit: LessonVisit, user: User) ->
         if current.status in (VisitStatus.HELD, VisitStatus.DONE):
             return current
         current.status = VisitStatus.HELD
-        current.version += 1
-        current.save(update_fields=["status", "version"])
+        _saved_by(current, user)
+        current.save(update_fields=["status", *SAVED_FIELDS])
         return current
 
 
@@ -342,8 +365,8 @@ def lesson_visit_mark_not_held(*, access: Access, visit: LessonVisit, user: User
                 _("Bij dit lesbezoek zijn al observaties of een nagesprek vastgelegd: het heeft plaatsgevonden.")
             )
         current.status = VisitStatus.NOT_HELD
-        current.version += 1
-        current.save(update_fields=["status", "version"])
+        _saved_by(current, user)
+        current.save(update_fields=["status", *SAVED_FIELDS])
         return current
 
 
@@ -362,7 +385,7 @@ def lesson_visit_notes_save(
     next_step: str,
 ) -> LessonVisitNotes:
     """Save what the visitor observed and what the debrief brought (visitor and visited only);
-    `version` is what the form showed (0: no notes yet), else `NotesConflict`. Observations mark
+    `version` is what the form showed (0: no notes yet), else `EditConflict`. Observations mark
     the visit observed (so it took place: held); a debrief marks it debriefed and done."""
     if not lesson_visit_content_visible(access, visit):
         raise PermissionDenied
@@ -382,9 +405,13 @@ def lesson_visit_notes_save(
     }
     with transaction.atomic():
         current = LessonVisit.objects.select_for_update().get(pk=visit.pk, school_id=visit.school_id)
-        notes = LessonVisitNotes.objects.filter(visit=current, school_id=current.school_id).first()
+        notes = (
+            LessonVisitNotes.objects.filter(visit=current, school_id=current.school_id)
+            .select_related("updated_by")
+            .first()
+        )
         if (notes.version if notes else 0) != version:
-            raise NotesConflict(notes)
+            raise _notes_conflict(notes, values)
         if notes is None:
             notes = LessonVisitNotes(school_id=current.school_id, visit=current, version=0)
         for field, value in values.items():
@@ -406,6 +433,18 @@ def lesson_visit_notes_save(
         if changed:
             current.save(update_fields=changed)
         return notes
+
+
+def _notes_conflict(notes: LessonVisitNotes | None, typed: dict[str, str]) -> EditConflict:
+    """What differs between the stored notes (none: deleted since) and what was typed."""
+    stored = {field: getattr(notes, field) if notes else "" for field in NOTES_FIELDS}
+    labels = {field: LessonVisitNotes._meta.get_field(field).verbose_name for field in NOTES_FIELDS}
+    return EditConflict(
+        version=notes.version if notes else 0,
+        fields=differing(stored, typed, labels),
+        saved_by=notes.updated_by.full_name if notes and notes.updated_by else "",
+        saved_at=notes.updated_at if notes else None,
+    )
 
 
 # --- Reminder the day before -------------------------------------------------------------------

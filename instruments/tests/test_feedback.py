@@ -700,7 +700,9 @@ def test_opening_a_round_snapshots_the_criteria_and_makes_a_short_unambiguous_co
     assert list(created.questions.values_list("kind", "choices")) == [("choice", ["Breuken", "Procenten"])]
     # Changing a criterion later leaves the round's words alone.
     criterion = FeedbackCriterion.objects.filter(group=group).first()
-    services.feedback_criterion_update(criterion=criterion, text="Nieuwe woorden", version=criterion.version)
+    services.feedback_criterion_update(
+        criterion=criterion, user=teacher, text="Nieuwe woorden", version=criterion.version
+    )
     assert "Nieuwe woorden" not in RoundStatement.objects.filter(round=created).values_list("text", flat=True)
 
 
@@ -954,7 +956,9 @@ def test_a_criterion_edited_in_a_second_tab_answers_409_keeps_the_typed_words_an
     url = f"/school/{world.home.pk}/stem/groepen/{group.pk}/criteria/{criterion.pk}/"
     started_from = criterion.version
     # A colleague saves new words first.
-    services.feedback_criterion_update(criterion=criterion, text="Ik mocht samenwerken", version=started_from)
+    services.feedback_criterion_update(
+        criterion=criterion, user=teacher, text="Ik mocht samenwerken", version=started_from
+    )
     response = client.post(
         url, {"actie": "opslaan", "text": "Ik wist wat ik moest doen", "version": started_from}, HTTP_HX_REQUEST="true"
     )
@@ -971,9 +975,11 @@ def test_a_criterion_edited_in_a_second_tab_answers_409_keeps_the_typed_words_an
     assert response.status_code == 302 and criterion.text == "Ik wist wat ik moest doen"
 
 
-def test_the_same_words_from_a_stale_tab_are_no_conflict(world, group):
+def test_the_same_words_from_a_stale_tab_are_no_conflict(world, teacher, group):
     criterion = FeedbackCriterion.objects.filter(group=group, archived=False).first()
     stale = criterion.version
-    services.feedback_criterion_update(criterion=criterion, text="Ik snapte de som", version=stale)
-    again = services.feedback_criterion_update(criterion=criterion, text="Ik snapte de som", version=stale)
+    services.feedback_criterion_update(criterion=criterion, user=teacher, text="Ik snapte de som", version=stale)
+    again = services.feedback_criterion_update(
+        criterion=criterion, user=teacher, text="Ik snapte de som", version=stale
+    )
     assert again.text == "Ik snapte de som" and again.version == stale + 1

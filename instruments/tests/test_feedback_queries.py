@@ -234,7 +234,12 @@ def measure(client_for, world, contents, feedback_round, name, django_assert_num
         criterion.refresh_from_db()
         version = criterion.version
         if data == "conflict":  # a colleague saves first; this tab started from the older words
-            services.feedback_criterion_update(criterion=criterion, text=f"Van een collega {serial}", version=version)
+            services.feedback_criterion_update(
+                criterion=criterion,
+                user=world.users[Role.SCHOOLCOACH],
+                text=f"Van een collega {serial}",
+                version=version,
+            )
         data = {"actie": "opslaan", "text": f"De uitleg was duidelijk ({serial})", "version": version}
     if path == "fresh-round":  # closing is measured on a round that is still open, each time
         fresh = services.feedback_round_open(

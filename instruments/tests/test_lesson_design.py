@@ -26,6 +26,7 @@ from instruments.models import (
 from instruments.selectors import lesson_design as selectors
 from instruments.services import lesson_design as services
 from instruments.tests.factories import member
+from leerkracht.conflicts import EditConflict
 from leerkracht.roles import Role
 from leerkracht.tests.test_security import inline_code
 from schools.access import compute_access
@@ -189,9 +190,9 @@ def update(design, user, *, version, **fields):
 
 def test_a_save_from_a_stale_version_writes_nothing(world, teacher, coach, design):
     update(design, coach, version=1, title="Breuken vergelijken met strookjes")
-    with pytest.raises(services.DesignConflict) as conflict:
+    with pytest.raises(EditConflict) as conflict:
         update(design, teacher, version=1, title="Breuken vergelijken met pizza")
-    assert conflict.value.current.title == "Breuken vergelijken met strookjes"
+    assert conflict.value.field("title").theirs == "Breuken vergelijken met strookjes"
     design.refresh_from_db()
     assert design.title == "Breuken vergelijken met strookjes" and design.version == 2
 
@@ -738,6 +739,8 @@ STATUS = {"status_refused": 422, "create_refused": 422, "edit_conflict": 409}
 # answered inside the query that fetches the original. Whether the viewer may edit the design in
 # hand is answered without fetching it again (instruments.access.lesson_design_editable: no query
 # for a design of the teacher's own team).
+# An edit conflict reads the stored design with its group and goal in the query that locks it,
+# then its authors (with their names) and its techniques.
 EXPECTED_QUERIES = {
     "library": 13,
     "library_partial": 5,
@@ -756,7 +759,7 @@ EXPECTED_QUERIES = {
     "create": 18,
     "create_refused": 8,
     "edit_save": 18,
-    "edit_conflict": 15,
+    "edit_conflict": 14,
 }
 
 

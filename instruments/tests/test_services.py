@@ -32,9 +32,9 @@ from instruments.models import (
     Theme,
     Verb,
 )
-from instruments.services import EditConflict
 from instruments.tests.factories import action, class_board, member, started_weeks_ago, team_board, week
 from leerkracht import clock
+from leerkracht.conflicts import EditConflict
 from leerkracht.roles import Role
 from schools.tests.factories import TeamFactory
 
@@ -680,14 +680,14 @@ def test_same_field_different_values_raises_edit_conflict_and_writes_nothing(boa
             base=base,
             values={"title": "Van B", "due_week": week(1)},
         )
-    [conflict] = excinfo.value.conflicts
+    [conflict] = excinfo.value.fields
     assert (conflict.field, conflict.yours, conflict.theirs, conflict.by) == (
         "title",
         "Van B",
         "Van A",
         teacher.full_name,
     )
-    assert excinfo.value.current.title == "Van A"
+    assert excinfo.value.field("title").theirs == "Van A"
     made.refresh_from_db()
     assert (made.title, made.due_week, made.version) == ("Van A", None, 2)
     assert BoardEvent.objects.filter(board=board).count() == events_before
@@ -701,7 +701,7 @@ def test_goal_same_field_different_values_raises_edit_conflict(board, teacher, c
     services.goal_update(board=board, goal_id=goal.pk, user=teacher, version=1, base=base, values={"target": 80})
     with pytest.raises(EditConflict) as excinfo:
         services.goal_update(board=board, goal_id=goal.pk, user=colleague, version=1, base=base, values={"target": 90})
-    assert [(c.field, c.yours, c.theirs, c.by) for c in excinfo.value.conflicts] == [
+    assert [(c.field, c.yours, c.theirs, c.by) for c in excinfo.value.fields] == [
         ("target", "90", "80", teacher.full_name)
     ]
     goal.refresh_from_db()
@@ -736,13 +736,13 @@ def test_saving_again_after_a_conflict_with_the_new_version_wins(board, teacher,
         services.action_update(
             board=board, action_id=made.pk, user=colleague, version=1, base=base, values={"title": "Van B"}
         )
-    current = excinfo.value.current
+    conflict = excinfo.value
     services.action_update(
         board=board,
         action_id=made.pk,
         user=colleague,
-        version=current.version,
-        base={"title": current.title},
+        version=conflict.version,
+        base={"title": conflict.field("title").theirs},
         values={"title": "Van B"},
     )
     made.refresh_from_db()
@@ -771,7 +771,7 @@ def test_owners_chosen_differently_by_two_people_conflict(team, board, teacher, 
             base={"owners": set()},
             values={"owners": {colleague, third}},
         )
-    [conflict] = excinfo.value.conflicts
+    [conflict] = excinfo.value.fields
     assert conflict.field == "owners"
     assert conflict.yours == ", ".join(sorted([colleague.full_name, third.full_name]))
     assert (conflict.theirs, conflict.by) == (teacher.full_name, teacher.full_name)

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
@@ -43,7 +44,15 @@ from instruments.models import ActionStatus, BoardKind, Entity
 from instruments.templatetags.instruments import chart_version
 from leerkracht.access import NOT_FOUND_MESSAGE, requires
 from leerkracht.clock import week_input_value
-from leerkracht.http import AppRequest, add_service_errors, found_or_404, redirect_after, wants_fragment
+from leerkracht.conflicts import EditConflict
+from leerkracht.http import (
+    AppRequest,
+    add_service_errors,
+    edit_conflict_response,
+    found_or_404,
+    redirect_after,
+    wants_fragment,
+)
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
 from schools.access import access_team_by_id
@@ -322,6 +331,9 @@ def _edit_context(request: AppRequest, board, kind: str, card, **extra) -> dict:
     return {**_board_context(request, board), "kind": kind, "card": card, **extra}
 
 
+CARD_PAGE, CARD_FORM = "instruments/card_edit.html", f"{TEMPLATE}#card-form"
+
+
 def card_edit_view(kind: str):
     selector, form_class, update, id_kwarg, section = CARDS[kind]
 
@@ -333,7 +345,7 @@ def card_edit_view(kind: str):
         card = found_or_404(selector, board=board, **{id_kwarg: kwargs[id_kwarg]})
         # Ids carry the card: several edit forms can be open on one board.
         extra = {**_form_kwargs(board, kind), "auto_id": f"{kind}-{card.pk}-%s"}
-        status, conflict = 200, None
+        status = 200
         if request.method == "GET":
             form = form_class(instance=card, **extra)
             base = form_class(instance=card, prefix=BASE_PREFIX, **extra)
@@ -343,6 +355,7 @@ def card_edit_view(kind: str):
             base = form_class(request.POST, instance=card, prefix=BASE_PREFIX, **extra)
             version = _int(request.POST.get("version"))
             base.is_valid()
+            status = 422
             if form.is_valid() and version is not None:
                 try:
                     update(
@@ -354,24 +367,18 @@ def card_edit_view(kind: str):
                         **{id_kwarg: card.pk},
                     )
                     return _card(request, board, kind, **{id_kwarg: card.pk})
-                except services.EditConflict as error:
-                    conflict = error.conflicts
-                    # Start again from what is saved now; what this person typed stays in the form.
+                except EditConflict as conflict:
+                    # The next save starts from what is saved now: its values become the base.
                     card = found_or_404(selector, board=board, **{id_kwarg: card.pk})
                     base = form_class(instance=card, prefix=BASE_PREFIX, **extra)
-                    version = card.version
-                    status = 409
+                    context = _edit_context(request, board, kind, card, form=form, base_form=base)
+                    return edit_conflict_response(
+                        request, conflict, form=form, page=CARD_PAGE, fragment=CARD_FORM, context=context
+                    )
                 except ValidationError as error:
                     add_service_errors(form, error)
-                    status = 422
-            else:
-                status = 422
-        context = _edit_context(
-            request, board, kind, card, form=form, base_form=base, version=version, conflicts=conflict
-        )
-        if wants_fragment(request):
-            return render(request, f"{TEMPLATE}#card-form", context, status=status)
-        return render(request, "instruments/card_edit.html", context, status=status)
+        context = _edit_context(request, board, kind, card, form=form, base_form=base, version=version)
+        return render(request, CARD_FORM if wants_fragment(request) else CARD_PAGE, context, status=status)
 
     edit.__name__ = f"{kind}_edit"
     edit.__doc__ = f"Edit a {kind} (GET: the form in place of the card; POST: save, or say what conflicts)."
@@ -470,13 +477,21 @@ def obstacle_resolve(request: AppRequest, school_id: int, board_id: int, obstacl
         try:
             services.obstacle_resolve(board=board, obstacle_id=obstacle.pk, user=request.user, **form.cleaned_data)
             return _section(request, board, "obstacles")
-        except (ValidationError, services.EditConflict) as error:
-            if isinstance(error, ValidationError):
-                add_service_errors(form, error)
-            else:
-                form.add_error(
-                    None, "Iemand anders heeft dit knelpunt intussen veranderd. Bekijk het en probeer opnieuw."
-                )
+        except EditConflict as conflict:
+            # Only another resolution clashes with this one: the knelpunt has left the parked list
+            # (and its form with it), so what was typed survives in the box.
+            return edit_conflict_response(
+                request,
+                conflict,
+                form=None,
+                page=TEMPLATE,
+                fragment=f"{TEMPLATE}#obstacles",
+                context=_page_context(request, board, resolve_id=obstacle.pk),
+                title=_("Iemand anders heeft dit knelpunt intussen opgelost"),
+                note=_("Het knelpunt staat nu bij ‘Onlangs opgelost’, met hun oplossing; jouw tekst staat hierboven."),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
     return _section(request, board, "obstacles", status=422, resolve_form=form, resolve_id=obstacle.pk)
 
 

@@ -26,7 +26,15 @@ from instruments.selectors.groups import pupil_groups
 from instruments.services import feedback as services
 from instruments.services.groups import pupil_group_get_or_create
 from leerkracht.access import requires
-from leerkracht.http import AppRequest, add_service_errors, found_or_404, redirect_after, wants_fragment
+from leerkracht.conflicts import EditConflict
+from leerkracht.http import (
+    AppRequest,
+    add_service_errors,
+    edit_conflict_response,
+    found_or_404,
+    redirect_after,
+    wants_fragment,
+)
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
 
@@ -170,19 +178,23 @@ def criterion(request: AppRequest, school_id: int, group_id: int, criterion_id: 
                 return _criteria_answer(request, group, status=422, edit_form=form, editing_id=item.pk)
             try:
                 services.feedback_criterion_update(
-                    criterion=item, text=form.cleaned_data["text"], version=form.cleaned_data["version"]
+                    criterion=item,
+                    user=request.user,
+                    text=form.cleaned_data["text"],
+                    version=form.cleaned_data["version"],
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
                 return _criteria_answer(request, group, status=422, edit_form=form, editing_id=item.pk)
-            except services.CriterionConflict as conflict:
-                # Keep what was typed, show theirs, and let a second save (from their version) win.
-                data = request.POST.copy()
-                data["version"] = conflict.current.version
-                form = CriterionForm(data, auto_id=f"criterion-{item.pk}-%s")
-                form.is_valid()
-                return _criteria_answer(
-                    request, group, status=409, edit_form=form, editing_id=item.pk, conflict=conflict.current
+            except EditConflict as conflict:
+                return edit_conflict_response(
+                    request,
+                    conflict,
+                    form=form,
+                    page=CRITERIA,
+                    fragment=f"{CRITERIA}#criteria",
+                    context=_criteria_context(request, group, edit_form=form, editing_id=item.pk),
+                    title=_("Iemand anders heeft deze uitspraak intussen veranderd"),
                 )
         elif action in ("omhoog", "omlaag"):
             services.feedback_criterion_move(criterion=item, offset=-1 if action == "omhoog" else 1)

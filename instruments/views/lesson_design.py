@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -26,7 +26,8 @@ from instruments.selectors import groups as group_selectors
 from instruments.selectors import lesson_design as selectors
 from instruments.services import lesson_design as services
 from leerkracht.access import requires
-from leerkracht.http import AppRequest, add_service_errors, redirect_after, wants_fragment
+from leerkracht.conflicts import EditConflict
+from leerkracht.http import AppRequest, add_service_errors, edit_conflict_response, redirect_after, wants_fragment
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
 
@@ -86,8 +87,8 @@ def lesson_design_library(request: AppRequest, school_id: int):
 # --- Making and editing -----------------------------------------------------------------------------
 
 
-def _form_page(request: AppRequest, *, school, form, design=None, status: int = 200, **extra) -> HttpResponse:
-    context = {
+def _form_context(*, school, form, design=None, **extra) -> dict:
+    return {
         "school": school,
         "school_id": school.pk,
         "form": form,
@@ -95,6 +96,10 @@ def _form_page(request: AppRequest, *, school, form, design=None, status: int = 
         "groups": group_selectors.pupil_groups(school_id=school.pk),
         **extra,
     }
+
+
+def _form_page(request: AppRequest, *, school, form, design=None, status: int = 200, **extra) -> HttpResponse:
+    context = _form_context(school=school, form=form, design=design, **extra)
     template = f"{FORM}#design-form" if wants_fragment(request) else FORM
     return render(request, template, context, status=status)
 
@@ -155,32 +160,6 @@ def _initial(design, *, author_ids, techniques) -> dict:
     }
 
 
-def _differences(form, saved: dict, *, people: dict, goals: dict) -> list[dict]:
-    """The fields where what this person typed differs from what a colleague saved meanwhile,
-    both as people read them."""
-    rows = []
-    for name, theirs in saved.items():
-        yours = form[name].value()
-        if _normal(yours) == _normal(theirs):
-            continue
-        if name == "authors":
-            theirs = ", ".join(sorted(people.get(int(i), "?") for i in theirs))
-            yours = ", ".join(sorted(people.get(int(i), "?") for i in yours or () if str(i).isdigit()))
-        elif name == "goal":
-            theirs = goals.get(theirs, "")
-            yours = goals.get(int(yours), "") if str(yours or "").isdigit() else ""
-        elif name == "planned_on":
-            theirs = date_format(theirs, "j F Y") if theirs else ""
-        rows.append({"field": name, "label": form[name].label, "theirs": theirs or "—", "yours": yours or "—"})
-    return rows
-
-
-def _normal(value) -> str:
-    if isinstance(value, list | tuple | set):
-        return ",".join(sorted(str(v) for v in value))
-    return " ".join(str(value or "").split())
-
-
 @requires(Capability.TEAM_EDIT)
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
@@ -209,7 +188,6 @@ def lesson_design_edit(request: AppRequest, school_id: int, design_id: int):
         form = LessonDesignForm(initial=initial, **kwargs)
         return _form_page(request, school=design.school, form=form, design=design)
     form = LessonDesignForm(request.POST, **kwargs)
-    status, differences = 422, None
     if form.is_valid():
         values = form.values()
         version = form.cleaned_data.get("version")
@@ -224,39 +202,20 @@ def lesson_design_edit(request: AppRequest, school_id: int, design_id: int):
                 **{**values, "goal": _goal_of(goals, values["goal"])},
             )
             return redirect_after(request, _detail_url(design))
-        except services.DesignConflict as conflict:
-            current = conflict.current
-            saved = _initial(
-                current,
-                author_ids=[
-                    i for i in selectors.lesson_design_author_ids(design=current) if i != current.created_by_id
-                ],
-                techniques=selectors.lesson_design_technique_codes(design=current),
+        except EditConflict as conflict:
+            context = _form_context(school=design.school, form=form, design=design)
+            return edit_conflict_response(
+                request,
+                conflict,
+                form=form,
+                page=FORM,
+                fragment=f"{FORM}#design-form",
+                context=context,
+                title=_("Iemand anders heeft dit lesontwerp intussen opgeslagen"),
             )
-            saved.pop("version")
-            differences = _differences(
-                form,
-                saved,
-                people={c.pk: c.full_name for c in colleagues},
-                goals={g.pk: g.big_goal for g in goals},
-            )
-            # The next save starts from what is saved now; what this person typed stays.
-            data = request.POST.copy()
-            data["version"] = str(current.version)
-            form = LessonDesignForm(data, **kwargs)
-            form.is_valid()
-            status = 409
         except ValidationError as error:
             add_service_errors(form, error)
-    return _form_page(
-        request,
-        school=design.school,
-        form=form,
-        design=design,
-        status=status,
-        differences=differences,
-        conflict=status == 409,
-    )
+    return _form_page(request, school=design.school, form=form, design=design, status=422)
 
 
 # --- One design -----------------------------------------------------------------------------------------

@@ -39,7 +39,16 @@ from instruments.selectors.groups import pupil_groups
 from instruments.services import lesson_visit as services
 from leerkracht import clock
 from leerkracht.access import NOT_FOUND_MESSAGE, personal, public, requires
-from leerkracht.http import FIRST_DAY, LAST_DAY, AppRequest, add_service_errors, redirect_after, wants_fragment
+from leerkracht.conflicts import EditConflict
+from leerkracht.http import (
+    FIRST_DAY,
+    LAST_DAY,
+    AppRequest,
+    add_service_errors,
+    edit_conflict_response,
+    redirect_after,
+    wants_fragment,
+)
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
 
@@ -387,7 +396,7 @@ def lesson_visit_reschedule(request: AppRequest, school_id: int, visit_id: int):
         "room": visit.room,
     }
     form = LessonVisitRescheduleForm(request.POST or None, initial=initial)
-    status, version, conflict = 200, visit.version, None
+    status, version = 200, visit.version
     if request.method == "POST":
         version = _int(request.POST.get("version"))
         status = 422
@@ -397,12 +406,23 @@ def lesson_visit_reschedule(request: AppRequest, school_id: int, visit_id: int):
                     access=access, visit=visit, user=request.user, version=version, **form.values()
                 )
                 return redirect_after(request, _detail_url(visit))
-            except services.VisitConflict as error:
-                conflict, version, status = error.current, error.current.version, 409
+            except EditConflict as conflict:
+                context = _form_context(request, school_id, form, mode="reschedule", visit=visit)
+                context.update(school=visit.school)
+                return edit_conflict_response(
+                    request,
+                    conflict,
+                    form=form,
+                    page=FORM,
+                    fragment=f"{FORM}#visit-form",
+                    context=context,
+                    title=_("Iemand anders heeft dit lesbezoek intussen veranderd"),
+                    anchors={"starts_at": "starts_on"},
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
     context = _form_context(request, school_id, form, mode="reschedule", visit=visit, version=version)
-    context.update(school=visit.school, conflict=conflict)
+    context.update(school=visit.school)
     return _render(request, FORM, "visit-form", context, status=status)
 
 
@@ -423,7 +443,7 @@ def lesson_visit_notes(request: AppRequest, school_id: int, visit_id: int):
     version = notes.version if notes else 0
     initial = {name: getattr(notes, name) for name in services.NOTES_FIELDS} if notes else {}
     form = LessonVisitNotesForm(request.POST or None, initial=initial)
-    status, conflict, has_conflict, saved = 200, None, False, False
+    status, saved = 200, False
     if request.method == "POST":
         version = _int(request.POST.get("version"))
         status = 422
@@ -439,24 +459,32 @@ def lesson_visit_notes(request: AppRequest, school_id: int, visit_id: int):
                 visit = _visit(request, school_id, visit_id)
                 form = LessonVisitNotesForm(initial={name: getattr(notes, name) for name in services.NOTES_FIELDS})
                 status, version, saved = 200, notes.version, True
-            except services.NotesConflict as error:
-                # Both versions survive: theirs is shown, what this person typed stays in the form.
-                conflict, has_conflict = error.current, True
-                version, status = (conflict.version if conflict else 0), 409
+            except EditConflict as conflict:
+                return edit_conflict_response(
+                    request,
+                    conflict,
+                    form=form,
+                    page=NOTES,
+                    fragment=f"{NOTES}#notes-form",
+                    context=_notes_context(request, visit, form),
+                    title=_("Iemand anders heeft dit verslag intussen opgeslagen"),
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
-    context = {
+    context = _notes_context(request, visit, form, version=version, saved=saved)
+    return _render(request, NOTES, "notes-form", context, status=status)
+
+
+def _notes_context(request: AppRequest, visit, form, **extra) -> dict:
+    return {
         "school": visit.school,
-        "school_id": school_id,
+        "school_id": visit.school_id,
         "visit": visit,
         "form": form,
-        "version": version,
-        "conflict": conflict,
-        "has_conflict": has_conflict,
-        "saved": saved or request.GET.get("opgeslagen") == "1",
         "open": visit.status not in VISIT_DID_NOT_HAPPEN and visit.has_begun,
+        **extra,
+        "saved": extra.get("saved") or request.GET.get("opgeslagen") == "1",
     }
-    return _render(request, NOTES, "notes-form", context, status=status)
 
 
 # --- Rhythm ------------------------------------------------------------------------------------

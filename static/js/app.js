@@ -36,12 +36,25 @@
   document.addEventListener("click", closeOutside);
   document.addEventListener("focusin", closeOutside);
 
-  // A server-rendered error summary takes focus once, so screen-reader and keyboard users
-  // land on what went wrong (the fields keep what was typed).
+  // A server-rendered edit conflict or error summary takes focus once, so screen-reader and
+  // keyboard users land on what went wrong (the fields keep what was typed).
   document.addEventListener("DOMContentLoaded", function () {
-    var summary = document.querySelector("[data-error-summary]");
+    var summary = document.querySelector("[data-conflict], [data-error-summary]");
     if (summary) {
       summary.focus();
+    }
+  });
+
+  // An edit conflict swapped in by htmx (a 409: someone else saved meanwhile) takes focus as
+  // well: it answers the person's own save, wherever their focus was.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var swapped = event.detail && event.detail.elt;
+    if (!swapped || !swapped.querySelector || !document.contains(swapped)) {
+      return;
+    }
+    var conflict = swapped.matches("[data-conflict]") ? swapped : swapped.querySelector("[data-conflict]");
+    if (conflict) {
+      conflict.focus();
     }
   });
 
