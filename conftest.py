@@ -22,6 +22,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _mail_refused_inside_a_transaction(django_test_environment):
+    """Django's test set-up puts the in-memory mail backend in; this one is it, but fails the
+    test when a message is handed over while a transaction is open (leerkracht/tests/mail_backend.py)."""
+    from django.conf import settings
+
+    settings.MAILERS = {
+        alias: {"BACKEND": "leerkracht.tests.mail_backend.TransactionGuardEmailBackend"} for alias in settings.MAILERS
+    }
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _tenant_scope_for_setup():
     with scopes_disabled():

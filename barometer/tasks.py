@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from barometer import mail
 from barometer.services import answers, waves
 from leerkracht import tenancy
 
@@ -82,10 +81,3 @@ def invitation_emails_send(*, school_id: int, wave_school_id: int, kind: str) ->
     """Write one school's pending e-mails of one kind to the outbox, in chunks."""
     with tenancy.scope(school_ids=[school_id]):
         return waves.invitation_emails_send(school_id=school_id, wave_school_id=wave_school_id, kind=kind)
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def outbox_relay(*, school_id: int) -> int:
-    """Hand one school's written e-mails to the mail server (retried when it is unreachable)."""
-    with tenancy.scope(school_ids=[school_id]):
-        return mail.outbox_relay(school_id=school_id)

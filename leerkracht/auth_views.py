@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 
 from leerkracht.access import public
 from leerkracht.http import client_address, over_limit
-from leerkracht.tasks import send_email
+from leerkracht.mail import outbox_write
 
 # axes' username column; a longer name is cut here rather than refused by the database.
 THROTTLED_USERNAME_LENGTH = AccessAttempt._meta.get_field("username").max_length
@@ -56,12 +56,12 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ):
-        """Render here (the context holds model instances), send from a Celery worker."""
+        """Render here (the context holds model instances); the outbox's relay sends it."""
         from django.template import loader
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        send_email.delay(subject=subject, body=body, to=[to_email])
+        outbox_write(kind="password_reset", to=to_email, subject=subject, body=body)
 
 
 @public

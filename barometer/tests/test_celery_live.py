@@ -38,7 +38,6 @@ from barometer.models import (
     EmailStatus,
     Invitation,
     InvitationEmail,
-    OutboxMessage,
     PendingResponse,
     Question,
     QuestionnaireVersion,
@@ -51,6 +50,7 @@ from barometer.tests.factories import WaveFactory
 from barometer.tests.live.answering import answer_questionnaire
 from barometer.tests.live.mail import Captured, raw_duplicates, read_captured
 from barometer.tests.live.processes import LiveCelery, in_ci, wait_for
+from leerkracht.models import OutboxMessage
 from leerkracht.roles import Role
 from schools.models import Phase
 from schools.services import team_membership_add
@@ -178,7 +178,7 @@ def captured_of(live, kind: str) -> list[Captured]:
 
 def all_relayed(wave, kind: str, count: int) -> bool:
     """`count` e-mails of the kind written to the outbox, and every one handed to the mail server."""
-    outbox = OutboxMessage.unscoped.filter(email__invitation__wave=wave, email__kind=kind)
+    outbox = OutboxMessage.objects.filter(email__invitation__wave=wave, email__kind=kind)
     return outbox.count() == count and not outbox.filter(relayed_at__isnull=True).exists()
 
 
@@ -191,7 +191,7 @@ def assert_each_email_once(live, wave, *, kind: str, recipients: set[str]) -> in
     assert sorted(emails.values_list("invitation__user__email", flat=True)) == sorted(recipients)
     assert set(emails.values_list("status", flat=True)) == {EmailStatus.SENT}
     assert max(Counter(emails.values_list("invitation_id", flat=True)).values()) == 1
-    outbox = OutboxMessage.unscoped.filter(email__invitation__wave=wave, email__kind=kind)
+    outbox = OutboxMessage.objects.filter(email__invitation__wave=wave, email__kind=kind)
     assert outbox.count() == len(recipients)
     assert not outbox.filter(relayed_at__isnull=True).exists(), "every outbox message is relayed"
     expected_ids = dict(outbox.values_list("to", "message_id"))
@@ -347,7 +347,7 @@ def kill_while(live, wave, *, kind: str, total: int, step: str, after: int) -> A
     """SIGKILL the worker in the middle of one step of sending `total` e-mails of `kind`: while it
     writes them to the outbox (`step="write"`, once `after` are written) or while it hands them to
     the mail server (`step="relay"`, once `after` were delivered). Asserts the step was half-way."""
-    outbox = OutboxMessage.unscoped.filter(email__invitation__wave=wave, email__kind=kind)
+    outbox = OutboxMessage.objects.filter(email__invitation__wave=wave, email__kind=kind)
     if step == "write":
         sent = InvitationEmail.unscoped.filter(invitation__wave=wave, kind=kind, status=EmailStatus.SENT)
         wait_for(lambda: sent.count() >= after, timeout=TIMEOUT, what=f"{after} {kind} e-mails written", interval=0.01)

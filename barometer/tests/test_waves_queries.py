@@ -8,11 +8,12 @@ import datetime as dt
 
 import pytest
 
-from barometer.models import EmailKind, InvitationEmail, OutboxMessage, WaveSchool
+from barometer.models import EmailKind, InvitationEmail, WaveSchool
 from barometer.services import waves
 from barometer.tests.factories import WaveFactory
 from barometer.tests.test_waves import OPENS, PLANNING
 from leerkracht import tenancy
+from leerkracht.models import OutboxMessage
 from schools.models import Phase
 from schools.services import team_membership_add
 from schools.tests.factories import SchoolFactory, TeamFactory, UserFactory
@@ -122,7 +123,7 @@ def test_the_sender_costs_a_fixed_number_of_queries_per_chunk(
         # ends the walk. Nothing per e-mail or per school.
         with django_assert_num_queries(1 + 5 * chunks):
             sent = waves.wave_schools_emails_send(**batch, kind=EmailKind.INVITE, now=OPENS + dt.timedelta(minutes=1))
-    assert sent == emails == OutboxMessage.unscoped.count()
+    assert sent == emails == OutboxMessage.objects.count()
 
 
 def test_a_full_last_chunk_costs_one_empty_read_to_end_the_walk(

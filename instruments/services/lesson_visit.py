@@ -12,7 +12,6 @@ import datetime as dt
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -30,6 +29,7 @@ from instruments.models import (
 )
 from instruments.selectors.lesson_design import readable_designs
 from instruments.services.groups import pupil_group_get_or_create
+from leerkracht import mail
 from leerkracht.access import Access, lesson_visit_content_visible, lesson_visit_visible
 from leerkracht.roles import Capability
 from schools.models import SchoolMembership, TeamMembership, User
@@ -419,8 +419,9 @@ def lesson_visit_notes_save(
 
 def lesson_visit_remind(*, school_id: int, visit_id: int) -> int:
     """E-mail the visitor and the visited teacher of a planned visit (when, where, with whom and
-    the focus; never the notes), each exactly once however often this runs. Returns how many
-    e-mails this run sent."""
+    the focus; never the notes), each exactly once however often this runs: the reminder is marked
+    SENT in the transaction that writes its message to the outbox, whose relay sends it after the
+    commit. Returns how many e-mails this run wrote."""
     visit = (
         LessonVisit.objects.select_related("school", "visitor", "visited", "group")
         .filter(pk=visit_id, school_id=school_id, status=VisitStatus.PLANNED)
@@ -447,9 +448,11 @@ def lesson_visit_remind(*, school_id: int, visit_id: int) -> int:
                 _("Morgen: lesbezoek bij %(name)s") if role == "visitor" else _("Morgen: %(name)s bezoekt je les")
             ) % {"name": other.full_name}
             body = render_to_string("instruments/lesson_visit_reminder_email.txt", context)
-            EmailMultiAlternatives(subject=subject, body=body, to=[person.email]).send()
+            reminder.message = mail.outbox_write(
+                kind="lesson_visit_reminder", to=person.email, subject=subject, body=body
+            )
             reminder.status, reminder.sent_at = ReminderStatus.SENT, timezone.now()
-            reminder.save(update_fields=["status", "sent_at"])
+            reminder.save(update_fields=["status", "sent_at", "message"])
             sent += 1
     return sent
 
