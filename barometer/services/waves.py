@@ -169,11 +169,13 @@ def waves_plan_all(*, now: dt.datetime | None = None) -> int:
     from barometer.selectors.planning import wave_selection_school_ids  # the selection reads this module
 
     now = now or timezone.now()
-    published = Wave.objects.filter(version__status=VersionStatus.PUBLISHED, cancelled_at__isnull=True)
-    return sum(
-        wave_plan(wave=wave, now=now, school_ids=wave_selection_school_ids(wave=wave))
-        for wave in published.select_related("version").order_by("pk")
-    )
+    # Planning covers every participating school, so it runs in the all-schools scope on purpose.
+    with tenancy.scope(school_ids=tenancy.ALL):
+        published = Wave.objects.filter(version__status=VersionStatus.PUBLISHED, cancelled_at__isnull=True)
+        return sum(
+            wave_plan(wave=wave, now=now, school_ids=wave_selection_school_ids(wave=wave))
+            for wave in published.select_related("version").order_by("pk")
+        )
 
 
 # --- The tick ----------------------------------------------------------------------------------

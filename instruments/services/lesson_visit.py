@@ -28,6 +28,7 @@ from instruments.models import (
     VisitStatus,
 )
 from instruments.selectors.lesson_design import readable_designs
+from instruments.selectors.lesson_visit import day_bounds
 from instruments.services.groups import pupil_group_get_or_create
 from leerkracht import mail
 from leerkracht.access import Access, lesson_visit_content_visible, lesson_visit_visible
@@ -415,6 +416,25 @@ def lesson_visit_notes_save(
 
 
 # --- Reminder the day before -------------------------------------------------------------------
+
+
+def lesson_visit_reminders_enqueue(*, now: dt.datetime | None = None) -> int:
+    """Enqueue a reminder for every planned visit that starts tomorrow (an Amsterdam day), each in
+    its own school's task. Returns how many visits were found."""
+    from instruments import tasks  # the tasks call these services
+
+    tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
+    start, end = day_bounds(tomorrow, tomorrow)
+    # A platform-wide sweep, so it reads past the tenant scope on purpose (ids only); each
+    # reminder then runs inside its own school's scope.
+    due = list(
+        LessonVisit.unscoped.filter(status=VisitStatus.PLANNED, starts_at__gte=start, starts_at__lt=end)
+        .order_by("starts_at")
+        .values_list("school_id", "pk")
+    )
+    for school_id, visit_id in due:
+        tasks.lesson_visit_remind.delay(school_id=school_id, visit_id=visit_id)
+    return len(due)
 
 
 def lesson_visit_remind(*, school_id: int, visit_id: int) -> int:
