@@ -34,6 +34,18 @@ def _mail_refused_inside_a_transaction(django_test_environment):
     yield
 
 
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Run a step and then the tasks it enqueued (and theirs), as a commit would: the suite's
+    tasks are eager and wait for the commit, which a test's own transaction never makes."""
+
+    def run(function, /, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(**kwargs)
+
+    return run
+
+
 @pytest.fixture(autouse=True)
 def _tenant_scope_for_setup():
     with scopes_disabled():

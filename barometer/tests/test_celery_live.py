@@ -22,11 +22,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
-import redis
 from celery import Celery
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.db import connection
 from django.db.models import F
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -49,31 +47,16 @@ from barometer.services import waves
 from barometer.tests.factories import WaveFactory
 from barometer.tests.live.answering import answer_questionnaire
 from barometer.tests.live.mail import Captured, raw_duplicates, read_captured
-from barometer.tests.live.processes import LiveCelery, in_ci, wait_for
+from barometer.tests.live.processes import LiveCelery, wait_for
 from leerkracht.models import OutboxMessage
 from leerkracht.roles import Role
+from leerkracht.tests.live.fixtures import live_cluster
 from schools.models import Phase
 from schools.services import team_membership_add
 from schools.tests.factories import SchoolFactory, SchoolMembershipFactory, TeamFactory, UserFactory
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TIMEOUT = 60  # seconds for any one thing the worker must do; the whole test takes far less
-
-
-def _require_postgresql_and_redis() -> None:
-    missing = []
-    if connection.vendor != "postgresql":
-        missing.append("DATABASE_URL does not name a PostgreSQL database")
-    if not settings.REDIS_URL:
-        missing.append("REDIS_URL is not set")
-    if missing:
-        reason = "a real Celery worker needs PostgreSQL and Redis: " + "; ".join(missing) + "."
-        # CI runs the suite twice: on PostgreSQL and Redis, where these must run (a missing Redis
-        # there is a broken set-up, not a reason to skip), and on the embedded default, where
-        # there is nothing for a worker to talk to.
-        if in_ci() and connection.vendor == "postgresql":
-            pytest.fail(f"{reason} These tests are never skipped in CI's PostgreSQL run.", pytrace=False)
-        pytest.skip(reason)
 
 
 @pytest.fixture
@@ -90,19 +73,8 @@ def reship(django_db_blocker):
 def live(request, reship, transactional_db, tmp_path):
     """A worker and beat of this test (started by the test), always ended before the database is
     flushed; their logs are printed when the test failed."""
-    _require_postgresql_and_redis()
-    broker = redis.Redis.from_url(settings.REDIS_URL)
-    broker.flushdb()  # no task of an earlier run reaches this worker
-    failures_before = request.session.testsfailed
-    cluster = LiveCelery(directory=tmp_path, database=connection.settings_dict, redis_url=settings.REDIS_URL)
-    try:
+    with live_cluster(request, tmp_path, LiveCelery) as cluster:
         yield cluster
-    finally:
-        cluster.stop()
-        broker.flushdb()
-        broker.close()
-        if request.session.testsfailed > failures_before:
-            print(cluster.logs())
 
 
 # --- Set-up, as production builds it ----------------------------------------------------------

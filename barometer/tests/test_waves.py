@@ -54,17 +54,6 @@ OPENS = utc(2026, 6, 15, 5, 30)
 PLANNING = utc(2026, 6, 1)
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Run a step and then the tasks it enqueued (and theirs), as a commit would."""
-
-    def run(function, /, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(**kwargs)
-
-    return run
-
-
 class Staff:
     """A school in year 1 with two teams and the people a wave does and does not ask, and a
     foreign school with a teacher of its own."""

@@ -14,14 +14,10 @@ Needs PostgreSQL and Redis (skipped without them, never in CI's PostgreSQL run).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
-from django.utils import timezone
-
 from instruments.models import LessonVisitReminder, ReminderStatus
-from instruments.services import lesson_visit as services
-from leerkracht.access import compute_access
+from instruments.tests.test_lesson_visit import at, schedule
 from leerkracht.models import OutboxMessage
 from leerkracht.roles import Role
 from leerkracht.tests.live.fixtures import live, producer  # noqa: F401 - fixtures
@@ -34,11 +30,6 @@ TIMEOUT = 60
 SWEEP = "instruments.tasks.lesson_visit_reminders_due"
 REMIND = "instruments.tasks.lesson_visit_remind"
 RELAY = "leerkracht.tasks.outbox_relay"
-
-
-def tomorrow_at(hour: int) -> dt.datetime:
-    day = timezone.localdate() + dt.timedelta(days=1)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
 
 
 def delivered_to(cluster) -> Counter:
@@ -54,15 +45,7 @@ def test_a_worker_killed_after_sending_a_reminder_and_before_marking_it_sends_on
     coach = SchoolMembershipFactory(school=school, role=Role.SCHOOLCOACH).user
     jan = team_membership_add(user=UserFactory(first_name="Jan"), team=team).user
     fatma = team_membership_add(user=UserFactory(first_name="Fatma"), team=team).user
-    visit = services.lesson_visit_schedule(
-        access=compute_access(coach),
-        school_id=school.pk,
-        user=coach,
-        visitor_id=jan.pk,
-        visited_id=fatma.pk,
-        starts_at=tomorrow_at(9),
-        minutes=50,
-    )
+    visit = schedule(by=coach, visitor=jan, visited=fatma, starts_at=at(1, 9))
     live.start_worker(pool="solo")
     producer.send_task(SWEEP)
 

@@ -189,17 +189,6 @@ def test_the_feed_page_needs_a_login_and_an_unknown_choice_is_refused(client, ja
 # --- The reminder the day before ---------------------------------------------------------------
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Run a task and then what it enqueued on commit (the outbox's relay), as a worker would."""
-
-    def run(function, /, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(**kwargs)
-
-    return run
-
-
 def test_the_reminder_is_sent_exactly_once_per_person_even_when_the_tasks_run_twice(
     coach, jan, fatma, django_capture_on_commit_callbacks
 ):

@@ -22,17 +22,6 @@ APPS = ["leerkracht", "schools", "instruments", "barometer", "academy"]
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a step and then what it enqueued on commit (the relay), as a worker would."""
-
-    def run(function, /, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(**kwargs)
-
-    return run
-
-
 def write(n: int = 1, **fields) -> list[OutboxMessage]:
     return [
         mail.outbox_write(kind="test", to=f"persoon{i}@school.test", subject=f"Onderwerp {i}", body="Tekst", **fields)
@@ -40,20 +29,20 @@ def write(n: int = 1, **fields) -> list[OutboxMessage]:
     ]
 
 
-def test_a_message_is_relayed_after_the_commit_with_its_fixed_message_id_and_once(db, committed):
-    (message,) = committed(write, html="<p>Tekst</p>")
+def test_a_message_is_relayed_after_the_commit_with_its_fixed_message_id_and_once(db, run):
+    (message,) = run(write, html="<p>Tekst</p>")
     message.refresh_from_db()
     assert message.relayed_at is not None and message.claimed_at is not None and message.attempts == 1
     (sent,) = django_mail.outbox
     assert sent.to == ["persoon0@school.test"] and sent.subject == "Onderwerp 0" and sent.body == "Tekst"
     assert sent.message()["Message-ID"] == message.message_id, "the Message-ID written with the message"
     assert sent.alternatives[0].content == "<p>Tekst</p>"
-    assert committed(tasks.outbox_relay) == 0, "the beat sweep finds nothing left"
-    assert committed(tasks.outbox_relay, message_ids=[message.pk]) == 0, "a redelivered relay sends nothing"
+    assert run(tasks.outbox_relay) == 0, "the beat sweep finds nothing left"
+    assert run(tasks.outbox_relay, message_ids=[message.pk]) == 0, "a redelivered relay sends nothing"
     assert len(django_mail.outbox) == 1
 
 
-def test_a_message_of_a_rolled_back_transaction_is_never_written_nor_sent(db, committed):
+def test_a_message_of_a_rolled_back_transaction_is_never_written_nor_sent(db, run):
     class Decided(Exception):
         pass
 
@@ -63,7 +52,7 @@ def test_a_message_of_a_rolled_back_transaction_is_never_written_nor_sent(db, co
             raise Decided
 
     with pytest.raises(Decided):
-        committed(decide_then_fail)
+        run(decide_then_fail)
     assert not OutboxMessage.objects.exists() and django_mail.outbox == []
 
 

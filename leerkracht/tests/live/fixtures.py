@@ -3,6 +3,8 @@ of one test, ended before its database is flushed. Import the fixtures into a te
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 import redis
 from django.conf import settings
@@ -25,15 +27,15 @@ def require_postgresql_and_redis() -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture
-def live(request, transactional_db, tmp_path):
+@contextmanager
+def live_cluster(request, directory, cluster_class=LiveCelery):
     """A worker and beat of this test (started by the test), always ended before the database is
-    flushed; their logs are printed when the test failed."""
+    flushed; their logs are printed when the test failed. Skips without PostgreSQL and Redis."""
     require_postgresql_and_redis()
     broker = redis.Redis.from_url(settings.REDIS_URL)
     broker.flushdb()  # no task of an earlier run reaches this worker
     failures_before = request.session.testsfailed
-    cluster = LiveCelery(directory=tmp_path, database=connection.settings_dict, redis_url=settings.REDIS_URL)
+    cluster = cluster_class(directory=directory, database=connection.settings_dict, redis_url=settings.REDIS_URL)
     try:
         yield cluster
     finally:
@@ -42,6 +44,13 @@ def live(request, transactional_db, tmp_path):
         broker.close()
         if request.session.testsfailed > failures_before:
             print(cluster.logs())
+
+
+@pytest.fixture
+def live(request, transactional_db, tmp_path):
+    """The live worker and beat of one test (`live_cluster`)."""
+    with live_cluster(request, tmp_path) as cluster:
+        yield cluster
 
 
 @pytest.fixture
