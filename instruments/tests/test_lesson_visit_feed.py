@@ -237,3 +237,17 @@ def test_a_visit_moved_after_its_reminder_is_reminded_again_for_the_new_day(coac
     )
     assert run(tasks.lesson_visit_remind, school_id=visit.school_id, visit_id=visit.pk) == 2
     assert len(mail.outbox) == 4 and "14:00–14:50" in mail.outbox[-1].body
+
+
+def test_the_reminder_writes_each_message_to_the_outbox_in_the_transaction_that_marks_it(
+    coach, jan, fatma, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The visit; per person: the reminder row made if missing (read, savepoint, insert, release),
+    then one transaction (a savepoint here): its locked row, the outbox message, SENT. No mail
+    leaves before the commit: the relay runs after it."""
+    visit = schedule(by=coach, visitor=jan, visited=fatma, starts_at=at(1, 9))
+    with django_capture_on_commit_callbacks(execute=False) as relays, django_assert_num_queries(1 + 2 * 9):
+        assert tasks.lesson_visit_remind(school_id=visit.school_id, visit_id=visit.pk) == 2
+    assert mail.outbox == [] and len(relays) == 2
+    reminders = LessonVisitReminder.objects.filter(visit=visit).select_related("message")
+    assert sorted(r.message.to for r in reminders) == sorted([jan.email, fatma.email])
