@@ -162,3 +162,18 @@ def test_only_the_outbox_relay_hands_mail_to_the_mail_server():
         if problems := senders_imported(path.read_text(encoding="utf-8")):
             report[str(relative)] = problems
     assert report == {}
+
+
+def test_the_outbox_never_holds_a_working_password_reset_link(db, client, run):
+    """The stored text has a placeholder where the token goes; the relay's finisher makes the
+    token when it sends, and that link works."""
+    from schools.tests.factories import UserFactory
+
+    UserFactory(email="sanne@school.test")
+    run(client.post, path="/wachtwoord-vergeten/", data={"email": "sanne@school.test"})
+    stored = OutboxMessage.objects.get(kind="password_reset")
+    assert "/wachtwoordtoken/" in stored.body
+    (sent,) = django_mail.outbox
+    link = next(word for word in sent.body.split() if "/wachtwoord-instellen/" in word)
+    assert "/wachtwoordtoken/" not in link and link.split("/")[-3] in stored.body, "the same account's link"
+    assert client.get(link.split("testserver", 1)[1], follow=True).redirect_chain[-1][0].endswith("/set-password/")
