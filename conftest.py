@@ -22,6 +22,30 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _mail_refused_inside_a_transaction(django_test_environment):
+    """Django's test set-up puts the in-memory mail backend in; this one is it, but fails the
+    test when a message is handed over while a transaction is open (leerkracht/tests/mail_backend.py)."""
+    from django.conf import settings
+
+    settings.MAILERS = {
+        alias: {"BACKEND": "leerkracht.tests.mail_backend.TransactionGuardEmailBackend"} for alias in settings.MAILERS
+    }
+    yield
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Run a step and then the tasks it enqueued (and theirs), as a commit would: the suite's
+    tasks are eager and wait for the commit, which a test's own transaction never makes."""
+
+    def run(function, /, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(**kwargs)
+
+    return run
+
+
 @pytest.fixture(autouse=True)
 def _tenant_scope_for_setup():
     with scopes_disabled():

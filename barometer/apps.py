@@ -6,3 +6,7 @@ class BarometerConfig(AppConfig):
 
     name = "barometer"
     verbose_name = "Impact-barometer"
+
+    def ready(self):
+        # Registers the finisher that puts the answer link into outbox messages at send time.
+        from barometer import mail  # noqa: F401

@@ -1,35 +1,52 @@
-"""The barometer's e-mails: the Dutch invitation and reminder texts, and the outbox relay.
+"""The barometer's e-mails: the Dutch invitation and reminder texts, and the outbox finisher.
 
-The outbox row holds the message as written, except the answer link: the body carries a
-placeholder, and the relay puts in the link derived from the invitation's nonce with the server's
-secret just before handing the message to the mail server. So the database never holds a working
-link (not in `Invitation`, not in the outbox), and a relay repeated after a crash still sends
-byte-for-byte the same message under the same Message-ID, which mail servers and clients treat as
-one message.
+They go through the core's mail outbox (leerkracht/mail.py) as kind `OUTBOX_KIND`. The outbox row
+holds the message as written, except the answer link: the body carries a placeholder, and the
+finisher registered here puts in the link derived from the invitation's nonce with the server's
+secret just before the relay hands the message to the mail server. So the database never holds a
+working link (not in `Invitation`, not in the outbox), and a relay repeated after a crash still
+sends byte-for-byte the same message under the same Message-ID, which mail servers and clients
+treat as one message.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from barometer.models import EmailKind, InvitationEmail, OutboxMessage, WaveSchool
+from barometer.models import EmailKind, InvitationEmail, WaveSchool
 from barometer.services.answers import invitation_token
 from leerkracht import clock
+from leerkracht.mail import outbox_finisher
+from leerkracht.models import OutboxMessage
 
 LINK_PLACEHOLDER = "[[antwoordlink]]"
+OUTBOX_KIND = "barometer_invitation"
 
 
 def message_id(*, invitation_id: int, kind: str) -> str:
     """The fixed Message-ID of one e-mail of one kind to one invitation."""
     return f"<invitation-{invitation_id}-{kind}@leerkracht>"
+
+
+def message_id_suffix(*, kind: str, day=None) -> str:
+    """What follows the invitation's id in the Message-ID of an e-mail of `kind` (`day` for one
+    sent by hand)."""
+    return f"-{kind}-{day:%Y%m%d}@leerkracht>" if day is not None else f"-{kind}@leerkracht>"
+
+
+def emails_link_messages(emails: QuerySet, *, suffix: str, **changes) -> int:
+    """Mark these e-mails (with `changes`, e.g. SENT) and point each at its outbox message, found
+    by its Message-ID `<invitation-<id><suffix>`: one UPDATE, whatever their number."""
+    message = OutboxMessage.objects.filter(
+        message_id=Concat(Value("<invitation-"), Cast(OuterRef("invitation_id"), CharField()), Value(suffix))
+    ).values("pk")[:1]
+    return emails.update(message=Subquery(message), **changes)
 
 
 def answer_url(token: str) -> str:
@@ -73,35 +90,13 @@ def invitation_message(
     return subject, body.replace(NAME_PLACEHOLDER, email.invitation.user.first_name)
 
 
-def outbox_relay(*, school_id: int, now: dt.datetime | None = None, limit: int | None = None) -> int:
-    """Hand the school's unrelayed outbox messages to the mail server, each in a transaction that
-    holds its row (a concurrent relay skips it) and stamps `relayed_at`. A crash after sending and
-    before the stamp sends that one again, under the same Message-ID. Returns how many were sent."""
-    limit = limit or settings.BAROMETER_EMAIL_CHUNK
-    unrelayed = OutboxMessage.objects.filter(school_id=school_id, relayed_at__isnull=True)
-    sent, after = 0, 0
-    while True:
-        ids = list(unrelayed.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:limit])
-        if not ids:
-            return sent
-        for pk in ids:
-            with transaction.atomic():
-                message = (
-                    OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("email__invitation")
-                    .filter(pk=pk, school_id=school_id, relayed_at__isnull=True)
-                    .first()
-                )
-                if message is None:
-                    continue
-                body = message.body.replace(LINK_PLACEHOLDER, answer_url(invitation_token(message.email.invitation)))
-                EmailMessage(
-                    subject=message.subject,
-                    body=body,
-                    to=[message.to],
-                    headers={"Message-ID": message.message_id},
-                ).send()
-                message.relayed_at = now or timezone.now()
-                message.save(update_fields=["relayed_at"])
-                sent += 1
-        after = ids[-1]
+@outbox_finisher(OUTBOX_KIND)
+def answer_links_fill_in(messages: list[OutboxMessage]) -> None:
+    """Put each teacher's answer link into their message, in memory, just before the relay sends
+    it (one query per batch). The stored body keeps the placeholder."""
+    # The relay serves every school at once: past the tenant scope on purpose, by message id.
+    emails = InvitationEmail.unscoped.filter(message__in=[m.pk for m in messages]).select_related("invitation")
+    links = {email.message_id: answer_url(invitation_token(email.invitation)) for email in emails}
+    for message in messages:
+        if message.pk in links:
+            message.body = message.body.replace(LINK_PLACEHOLDER, links[message.pk])

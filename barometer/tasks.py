@@ -1,4 +1,6 @@
-"""Tasks of the barometer. Thin: ids in, a tenant scope opened from them, a service called.
+"""Tasks of the barometer. Thin: ids in, a service called. A task that touches schools' rows is
+a `TenantTask`, which opens the tenant scope of exactly the schools its arguments name
+(leerkracht/celery.py); the platform-wide steps (the tick, the daily planning) are services.
 
 Every task is safe to run twice or after a worker was killed half-way (late acks redeliver it):
 the services claim with conditional updates and write against unique constraints with a status.
@@ -12,10 +14,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from barometer import mail
-from barometer.selectors import snapshots
-from barometer.services import answers, waves
-from leerkracht import tenancy
+from barometer.services import answers, results, waves
+from leerkracht.celery import TenantTask
 
 
 @shared_task
@@ -31,71 +31,53 @@ def barometer_tick() -> dict[str, int]:
 @shared_task
 def barometer_plan() -> int:
     """Beat, daily: plan every wave for the schools that do not have their moment yet."""
-    # Planning covers every participating school, so it runs in the all-schools scope on purpose.
-    with tenancy.scope(school_ids=tenancy.ALL):
-        return waves.waves_plan_all()
+    return waves.waves_plan_all()
 
 
-@shared_task
+@shared_task(base=TenantTask)
 def wave_schools_invite(*, school_ids: list[int], wave_school_ids: list[int]) -> int:
     """Invite the teachers of a batch of schools' open moments and enqueue their e-mails."""
-    with tenancy.scope(school_ids=school_ids):
-        return waves.wave_schools_invite(school_ids=school_ids, wave_school_ids=wave_school_ids)
+    return waves.wave_schools_invite(school_ids=school_ids, wave_school_ids=wave_school_ids)
 
 
-@shared_task
+@shared_task(base=TenantTask)
 def wave_schools_remind(*, school_ids: list[int], wave_school_ids: list[int]) -> int:
     """Plan the reminder of everyone in a batch of open moments who has not answered, and send it."""
-    with tenancy.scope(school_ids=school_ids):
-        return waves.wave_schools_remind(school_ids=school_ids, wave_school_ids=wave_school_ids)
+    return waves.wave_schools_remind(school_ids=school_ids, wave_school_ids=wave_school_ids)
 
 
-@shared_task
+@shared_task(base=TenantTask)
 def wave_schools_emails_send(*, school_ids: list[int], wave_school_ids: list[int], kind: str) -> int:
     """Write a batch of moments' pending e-mails of one kind to the outbox, in chunks."""
-    with tenancy.scope(school_ids=school_ids):
-        return waves.wave_schools_emails_send(school_ids=school_ids, wave_school_ids=wave_school_ids, kind=kind)
+    return waves.wave_schools_emails_send(school_ids=school_ids, wave_school_ids=wave_school_ids, kind=kind)
 
 
-@shared_task
+@shared_task(base=TenantTask)
 def wave_schools_responses_move(*, school_ids: list[int], wave_school_ids: list[int]) -> int:
     """Move the pooled answers of a batch of closed moments into the answer tables."""
-    with tenancy.scope(school_ids=school_ids):
-        return answers.pending_responses_move(wave_school_ids=wave_school_ids)
+    return answers.pending_responses_move(wave_school_ids=wave_school_ids)
 
 
 @shared_task
 def results_snapshots_warm() -> int:
     """After the answers changed: compute the common national results snapshots of the new version,
     so that no admin waits for them."""
-    # National results sum every school's answers: platform-wide on purpose, as the page's reads.
-    with tenancy.scope(school_ids=tenancy.ALL):
-        return snapshots.snapshots_warm()
+    return results.results_snapshots_warm()
 
 
-@shared_task
+@shared_task(base=TenantTask)
 def wave_school_invite(*, school_id: int, wave_school_id: int) -> int:
     """Invite the teachers of one school's open moment and enqueue their e-mails."""
-    with tenancy.scope(school_ids=[school_id]):
-        return waves.wave_school_invite(school_id=school_id, wave_school_id=wave_school_id)
+    return waves.wave_school_invite(school_id=school_id, wave_school_id=wave_school_id)
 
 
-@shared_task
+@shared_task(base=TenantTask)
 def wave_school_remind(*, school_id: int, wave_school_id: int) -> int:
     """Plan the reminder of everyone in one school's moment who has not answered, and send it."""
-    with tenancy.scope(school_ids=[school_id]):
-        return waves.wave_school_remind(school_id=school_id, wave_school_id=wave_school_id)
+    return waves.wave_school_remind(school_id=school_id, wave_school_id=wave_school_id)
 
 
-@shared_task
+@shared_task(base=TenantTask)
 def invitation_emails_send(*, school_id: int, wave_school_id: int, kind: str) -> int:
     """Write one school's pending e-mails of one kind to the outbox, in chunks."""
-    with tenancy.scope(school_ids=[school_id]):
-        return waves.invitation_emails_send(school_id=school_id, wave_school_id=wave_school_id, kind=kind)
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def outbox_relay(*, school_id: int) -> int:
-    """Hand one school's written e-mails to the mail server (retried when it is unreachable)."""
-    with tenancy.scope(school_ids=[school_id]):
-        return mail.outbox_relay(school_id=school_id)
+    return waves.invitation_emails_send(school_id=school_id, wave_school_id=wave_school_id, kind=kind)

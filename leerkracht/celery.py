@@ -7,6 +7,10 @@
   Redis would hand a still-running task to a second worker;
 - tasks are enqueued only after the surrounding transaction commits (`OnCommitTask`), so a
   worker never looks for a row that is not there yet, or acts on a write that was rolled back.
+
+A task that touches a school's rows is a `TenantTask` (`@shared_task(base=TenantTask)`): it opens
+the tenant scope of the school (or schools) its arguments name around its body, in one place, as
+pretix's tasks open their event. Task bodies never open a scope themselves.
 """
 
 import os
@@ -33,6 +37,26 @@ class OnCommitTask(Task):
             )
         parent = super()
         transaction.on_commit(lambda: parent.apply_async(args, kwargs, **options))
+
+
+class TenantTask(OnCommitTask):
+    """A task that touches a school's rows: its body runs inside the tenant scope of exactly the
+    schools its keyword arguments name (`school_id`, or `school_ids` for a batch). A call that
+    names none is refused: there is no default scope to fall back on."""
+
+    abstract = True
+
+    def __call__(self, *args, **kwargs):
+        if "school_id" in kwargs:
+            school_ids = [kwargs["school_id"]]
+        elif "school_ids" in kwargs:
+            school_ids = list(kwargs["school_ids"])
+        else:
+            raise TypeError(f"{self.name} is a tenant task: call it with school_id= or school_ids=.")
+        from leerkracht import tenancy  # models: not importable before Django is set up
+
+        with tenancy.scope(school_ids=school_ids):
+            return super().__call__(*args, **kwargs)
 
 
 app = Celery("leerkracht", task_cls=OnCommitTask)

@@ -1,17 +1,21 @@
-"""Platform-wide tasks. Thin: ids and plain values in, a service or Django's mail out."""
+"""Platform-wide tasks. Thin: ids and plain values in, a service out."""
 
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
+
+from leerkracht import mail
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_email(*, subject: str, body: str, to: list[str], html_body: str | None = None) -> None:
-    """Send one e-mail. Used for messages where a duplicate is harmless (password reset);
-    campaign mail (barometer waves) records a status per recipient instead."""
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
-    if html_body:
-        message.attach_alternative(html_body, "text/html")
-    message.send()
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def outbox_relay(*, message_ids: list[int] | None = None) -> int:
+    """Hand outbox messages to the mail server: these (enqueued on the commit that wrote them) or,
+    from beat, every one still due. Retried while the mail server is unreachable."""
+    return mail.outbox_relay(message_ids=message_ids)
+
+
+@shared_task
+def outbox_purge() -> int:
+    """Nightly: forget relayed messages past MAIL_OUTBOX_RETENTION_DAYS."""
+    return mail.outbox_purge()
 
 
 @shared_task

@@ -1,7 +1,8 @@
 """The tenant safety net: queries on school-owned rows fail loudly outside an active scope.
 
 The middleware opens a scope for every request with the schools the user may see; Celery tasks
-open one from an explicit school id; management commands and migrations disable it explicitly.
+open one from the school their arguments name, through their base class
+(`leerkracht.celery.TenantTask`); management commands and migrations disable it explicitly.
 A tenant model's default manager then:
 
 - raises `ScopeError` when no scope is active, so a query that forgot its tenant cannot run;
@@ -79,7 +80,7 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
         if active is None:
             raise ScopeError(
                 f"{self.model.__name__} is tenant-owned: query it inside a tenant scope "
-                "(the request opens one; tasks use leerkracht.tenancy.scope; commands "
+                "(the request opens one; tasks use leerkracht.celery.TenantTask; commands "
                 "use scopes_disabled)."
             )
         queryset = super().get_queryset()

@@ -7,7 +7,7 @@ Exactly once where it matters, by constraint and status rather than by luck:
   step of the tick ever selects;
 - one `Invitation` per teacher per wave (unique), inserted set-based with `ON CONFLICT DO NOTHING`;
 - one `InvitationEmail` per invitation and kind (unique), claimed and marked SENT in the same
-  transaction that writes the message to the outbox; a reminder an admin sends by hand
+  transaction that writes the message to the core's mail outbox (leerkracht/mail.py); a reminder an admin sends by hand
   ("Herinnering nu versturen") is kind MANUAL and unique per invitation and Amsterdam day instead.
 
 Times: people think in Europe/Amsterdam dates and hours; the database holds UTC. A wave school's
@@ -169,6 +169,12 @@ class InvitationEmail(TenantModel):
     day = models.DateField(null=True, blank=True)  # an Amsterdam date; MANUAL only
     status = models.CharField(max_length=8, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The message in the core's mail outbox, written in the transaction that marks this SENT (a
+    # worker killed before the commit leaves neither, so the retry writes exactly one). Emptied
+    # when the outbox forgets a relayed message after its retention; the status stays.
+    message = models.OneToOneField(
+        "leerkracht.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="email"
+    )
 
     class Meta(TenantModel.Meta):
         constraints = [
@@ -187,23 +193,3 @@ class InvitationEmail(TenantModel):
             ),
         ]
         indexes = [models.Index(fields=["kind", "status"])]
-
-
-class OutboxMessage(TenantModel):
-    """An e-mail written in the same transaction that marks its `InvitationEmail` SENT: the
-    transactional outbox. A worker killed before the commit leaves neither, so the retry writes
-    exactly one. A relay task hands outbox rows to the mail server and stamps `relayed_at`; its
-    `message_id` is fixed when the row is written, so a relay repeated after a crash sends the
-    same Message-ID, which mail servers and clients recognise as one message."""
-
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
-    email = models.OneToOneField(InvitationEmail, on_delete=models.CASCADE, related_name="message")
-    to = models.EmailField()
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    message_id = models.CharField(max_length=200, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    relayed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta(TenantModel.Meta):
-        indexes = [models.Index(fields=["relayed_at", "created_at"])]

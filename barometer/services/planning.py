@@ -37,7 +37,6 @@ from barometer.models import (
     EmailStatus,
     Invitation,
     InvitationEmail,
-    OutboxMessage,
     QuestionnaireVersion,
     Wave,
     WaveSchool,
@@ -53,6 +52,7 @@ from barometer.selectors.planning import (
 )
 from barometer.services.waves import wave_plan
 from leerkracht import clock
+from leerkracht import mail as outbox
 from schools.models import School
 
 MAX_MONTHS_AFTER_START = 60
@@ -240,15 +240,13 @@ class ManualReminder:
 
 def manual_message_id(*, invitation_id: int, day: dt.date) -> str:
     """The fixed Message-ID of the reminder sent by hand to one invitation on one day."""
-    return f"<invitation-{invitation_id}-{EmailKind.MANUAL}-{day:%Y%m%d}@leerkracht>"
+    return f"<invitation-{invitation_id}" + mail.message_id_suffix(kind=EmailKind.MANUAL, day=day)
 
 
 def wave_school_remind_now(*, wave_school_id: int, now: dt.datetime | None = None) -> ManualReminder:
     """Send a reminder now to everyone invited to this open school's moment who has not answered,
     at most once per person per Amsterdam day, through the outbox and its relay. Raises
     ValidationError when the moment is not open."""
-    from barometer import tasks
-
     now = now or timezone.now()
     day = now.astimezone(clock.AMSTERDAM).date()
     with transaction.atomic():
@@ -289,26 +287,29 @@ def wave_school_remind_now(*, wave_school_id: int, now: dt.datetime | None = Non
         )
         # The scheduled reminder's text: a reminder by hand says the same.
         template = mail.invitation_template(kind=EmailKind.REMINDER, wave_school=wave_school)
-        messages = []
+        messages, written = [], set()
         for email in claimed:
             if email.invitation.answered_at is not None:
                 continue
             subject, body = mail.invitation_message(email=email, wave_school=wave_school, template=template)
             messages.append(
-                OutboxMessage(
-                    school_id=school_id,
-                    email=email,
+                outbox.Mail(
                     to=email.invitation.user.email,
                     subject=subject,
                     body=body,
                     message_id=manual_message_id(invitation_id=email.invitation_id, day=day),
                 )
             )
-        OutboxMessage.objects.bulk_create(messages)
-        written = {message.email_id for message in messages}
-        InvitationEmail.objects.filter(pk__in=written).update(status=EmailStatus.SENT, sent_at=now)
+            written.add(email.pk)
+        # One insert into the core's outbox, whose relay runs after the commit; one update marks
+        # the e-mails SENT and points them at their messages.
+        outbox.outbox_write_many(kind=mail.OUTBOX_KIND, mails=messages, now=now)
+        mail.emails_link_messages(
+            InvitationEmail.objects.filter(pk__in=written),
+            suffix=mail.message_id_suffix(kind=EmailKind.MANUAL, day=day),
+            status=EmailStatus.SENT,
+            sent_at=now,
+        )
         # Nothing is left PENDING (answered in the meantime: no reminder that day).
         InvitationEmail.objects.filter(pk__in=[e.pk for e in claimed if e.pk not in written]).delete()
-        if messages:
-            tasks.outbox_relay.delay(school_id=school_id)  # after the commit
     return ManualReminder(sent=len(messages), unanswered=len(unanswered))

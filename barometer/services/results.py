@@ -51,3 +51,14 @@ def _version_new() -> None:
 def warm_started() -> None:
     """The warm task has begun: a change from now on schedules another run."""
     cache.delete(WARM_QUEUED_KEY)
+
+
+def results_snapshots_warm() -> int:
+    """The background step after a change: the common national snapshots of the new version.
+    National results sum every school's answers, so this reads platform-wide on purpose, as the
+    admin's page does."""
+    from barometer.selectors import snapshots  # the snapshots read this module's version
+    from leerkracht import tenancy
+
+    with tenancy.scope(school_ids=tenancy.ALL):
+        return snapshots.snapshots_warm()

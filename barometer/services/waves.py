@@ -54,7 +54,6 @@ from barometer.models import (
     EmailStatus,
     Invitation,
     InvitationEmail,
-    OutboxMessage,
     PendingResponse,
     VersionStatus,
     Wave,
@@ -66,6 +65,8 @@ from barometer.selectors.waves import wave_schools_teachers
 from barometer.services.answers import invitation_drafts_clear, invitation_token, token_digest
 from barometer.services.results import results_changed
 from leerkracht import clock, tenancy
+from leerkracht import mail as outbox
+from leerkracht.models import OutboxMessage
 from schools.models import Phase, School
 
 PARTICIPATING_PHASES = (Phase.YEAR_1, Phase.YEAR_2, Phase.SENIOR)
@@ -140,11 +141,13 @@ def waves_plan_all(*, now: dt.datetime | None = None) -> int:
     from barometer.selectors.planning import wave_selection_school_ids  # the selection reads this module
 
     now = now or timezone.now()
-    published = Wave.objects.filter(version__status=VersionStatus.PUBLISHED, cancelled_at__isnull=True)
-    return sum(
-        wave_plan(wave=wave, now=now, school_ids=wave_selection_school_ids(wave=wave))
-        for wave in published.select_related("version").order_by("pk")
-    )
+    # Planning covers every participating school, so it runs in the all-schools scope on purpose.
+    with tenancy.scope(school_ids=tenancy.ALL):
+        published = Wave.objects.filter(version__status=VersionStatus.PUBLISHED, cancelled_at__isnull=True)
+        return sum(
+            wave_plan(wave=wave, now=now, school_ids=wave_selection_school_ids(wave=wave))
+            for wave in published.select_related("version").order_by("pk")
+        )
 
 
 # --- The tick ----------------------------------------------------------------------------------
@@ -345,11 +348,10 @@ def _recover(
     for kind in sorted(by_kind):
         for batch in wave_school_batches(by_kind[kind]):
             tasks.wave_schools_emails_send.delay(**batch, kind=kind)
-    unrelayed = (
-        OutboxMessage.unscoped.filter(relayed_at__isnull=True).values_list("school_id", flat=True).distinct().order_by()
-    )
-    for school_id in sorted(unrelayed):
-        tasks.outbox_relay.delay(school_id=school_id)
+    # Barometer mail the outbox has not relayed yet (a mail server that was down): the core's
+    # sweep relays it too, every minute; the tick does not wait for it.
+    if OutboxMessage.objects.filter(kind=mail.OUTBOX_KIND, relayed_at__isnull=True, claimed_at__isnull=True).exists():
+        outbox.outbox_relay_enqueue(None)
 
 
 # --- Set-based writes --------------------------------------------------------------------------
@@ -584,11 +586,9 @@ def wave_schools_emails_send(
     *, school_ids: Sequence[int], wave_school_ids: Sequence[int], kind: str, now: dt.datetime | None = None
 ) -> int:
     """Write the PENDING e-mails of one kind of these open moments to the outbox, chunk by chunk
-    (settings.BAROMETER_EMAIL_CHUNK e-mails), each chunk in one transaction, and enqueue the relay
-    of its schools after every chunk. Safe to run twice at once or after a crash. Returns how many
+    (settings.BAROMETER_EMAIL_CHUNK e-mails), each chunk in one transaction, and enqueue the
+    outbox's relay of its messages after every chunk. Safe to run twice at once or after a crash. Returns how many
     this run wrote."""
-    from barometer import tasks
-
     if kind not in EmailKind.values:
         raise ValueError(f"unknown e-mail kind {kind!r}")
     # Closed moments are left out: no more links to a questionnaire nobody can answer.
@@ -603,8 +603,8 @@ def wave_schools_emails_send(
             schools=schools, texts=texts, kind=kind, after=after, now=now or timezone.now()
         )
         written += count
-        for school_id in relay:
-            tasks.outbox_relay.delay(school_id=school_id)
+        if relay:
+            outbox.outbox_relay_enqueue(relay)
         if last is None:
             return written
         after = last
@@ -615,7 +615,7 @@ def invitation_emails_send(*, school_id: int, wave_school_id: int, kind: str, no
     return wave_schools_emails_send(school_ids=[school_id], wave_school_ids=[wave_school_id], kind=kind, now=now)
 
 
-OUTBOX_COLUMNS = ("school", "email", "to", "subject", "body", "message_id", "created_at")
+OUTBOX_COLUMNS = ("kind", "to", "subject", "body", "html", "message_id", "created_at", "attempts")
 
 
 def _chunk_lock(*, schools: list[int], wave_school_ids: list[int], kind: str, after: int, limit: int) -> list[tuple]:
@@ -657,7 +657,7 @@ def _chunk_send(
     SENT, in one transaction that holds their rows: a worker killed half-way leaves the whole
     chunk PENDING, and a concurrent sender skips the rows this one holds (and a row it finds SENT
     no longer matches). Returns how many it wrote, the last id it read (None when the walk is
-    done) and the schools whose relay should run."""
+    done) and the ids of the outbox messages it wrote."""
     chunk = settings.BAROMETER_EMAIL_CHUNK
     with transaction.atomic():
         emails = _chunk_lock(schools=schools, wave_school_ids=list(texts), kind=kind, after=after, limit=chunk)
@@ -668,15 +668,20 @@ def _chunk_send(
         answered = [row[0] for row in emails if kind != EmailKind.INVITE and row[4] is not None]
         created_at = connection.ops.adapt_datetimefield_value(timezone.now())
         messages = []
-        for pk, school_id, invitation_id, wave_school_id, answered_at, first_name, to in emails:
+        for pk, _school_id, invitation_id, wave_school_id, answered_at, first_name, to in emails:
             if kind != EmailKind.INVITE and answered_at is not None:
                 continue
             subject, body = _personal(texts[wave_school_id], first_name=first_name)
             message_id = mail.message_id(invitation_id=invitation_id, kind=kind)
-            messages.append((school_id, pk, to, subject, body, message_id, created_at))
-        _insert(OutboxMessage, columns=OUTBOX_COLUMNS, rows=messages)
-        InvitationEmail.objects.filter(pk__in=[row[1] for row in messages]).update(status=EmailStatus.SENT, sent_at=now)
+            messages.append((pk, (mail.OUTBOX_KIND, to, subject, body, "", message_id, created_at, 0)))
+        written = _insert(OutboxMessage, columns=OUTBOX_COLUMNS, rows=[row for _pk, row in messages], returning=("id",))
+        mail.emails_link_messages(
+            InvitationEmail.objects.filter(pk__in=[pk for pk, _row in messages]),
+            suffix=mail.message_id_suffix(kind=kind),
+            status=EmailStatus.SENT,
+            sent_at=now,
+        )
         if answered:
             InvitationEmail.objects.filter(pk__in=answered).delete()
     last = emails[-1][0] if len(emails) == chunk else None
-    return len(messages), last, sorted({row[0] for row in messages})
+    return len(messages), last, [row[0] for row in written]

@@ -21,11 +21,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import pytest
-import redis
 from celery import Celery
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.db import connection
 from django.db.models import F
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -37,7 +35,6 @@ from barometer.models import (
     EmailStatus,
     Invitation,
     InvitationEmail,
-    OutboxMessage,
     PendingResponse,
     Question,
     QuestionnaireVersion,
@@ -49,30 +46,16 @@ from barometer.services import waves
 from barometer.tests.factories import WaveFactory
 from barometer.tests.live.answering import answer_questionnaire
 from barometer.tests.live.mail import Captured, raw_duplicates, read_captured
-from barometer.tests.live.processes import LiveCelery, in_ci, wait_for
+from barometer.tests.live.processes import LiveCelery, wait_for
 from leerkracht import clock
+from leerkracht.models import OutboxMessage
 from leerkracht.roles import Role
+from leerkracht.tests.live.fixtures import live_cluster
 from schools.models import Phase
 from schools.services import team_membership_add
 from schools.tests.factories import SchoolFactory, SchoolMembershipFactory, TeamFactory, UserFactory
 
 TIMEOUT = 60  # seconds for any one thing the worker must do; the whole test takes far less
-
-
-def _require_postgresql_and_redis() -> None:
-    missing = []
-    if connection.vendor != "postgresql":
-        missing.append("DATABASE_URL does not name a PostgreSQL database")
-    if not settings.REDIS_URL:
-        missing.append("REDIS_URL is not set")
-    if missing:
-        reason = "a real Celery worker needs PostgreSQL and Redis: " + "; ".join(missing) + "."
-        # CI runs the suite twice: on PostgreSQL and Redis, where these must run (a missing Redis
-        # there is a broken set-up, not a reason to skip), and on the embedded default, where
-        # there is nothing for a worker to talk to.
-        if in_ci() and connection.vendor == "postgresql":
-            pytest.fail(f"{reason} These tests are never skipped in CI's PostgreSQL run.", pytrace=False)
-        pytest.skip(reason)
 
 
 @pytest.fixture
@@ -89,19 +72,8 @@ def reship(django_db_blocker):
 def live(request, reship, transactional_db, tmp_path):
     """A worker and beat of this test (started by the test), always ended before the database is
     flushed; their logs are printed when the test failed."""
-    _require_postgresql_and_redis()
-    broker = redis.Redis.from_url(settings.REDIS_URL)
-    broker.flushdb()  # no task of an earlier run reaches this worker
-    failures_before = request.session.testsfailed
-    cluster = LiveCelery(directory=tmp_path, database=connection.settings_dict, redis_url=settings.REDIS_URL)
-    try:
+    with live_cluster(request, tmp_path, LiveCelery) as cluster:
         yield cluster
-    finally:
-        cluster.stop()
-        broker.flushdb()
-        broker.close()
-        if request.session.testsfailed > failures_before:
-            print(cluster.logs())
 
 
 # --- Set-up, as production builds it ----------------------------------------------------------
@@ -177,7 +149,7 @@ def captured_of(live, kind: str) -> list[Captured]:
 
 def all_relayed(wave, kind: str, count: int) -> bool:
     """`count` e-mails of the kind written to the outbox, and every one handed to the mail server."""
-    outbox = OutboxMessage.unscoped.filter(email__invitation__wave=wave, email__kind=kind)
+    outbox = OutboxMessage.objects.filter(email__invitation__wave=wave, email__kind=kind)
     return outbox.count() == count and not outbox.filter(relayed_at__isnull=True).exists()
 
 
@@ -190,7 +162,7 @@ def assert_each_email_once(live, wave, *, kind: str, recipients: set[str]) -> in
     assert sorted(emails.values_list("invitation__user__email", flat=True)) == sorted(recipients)
     assert set(emails.values_list("status", flat=True)) == {EmailStatus.SENT}
     assert max(Counter(emails.values_list("invitation_id", flat=True)).values()) == 1
-    outbox = OutboxMessage.unscoped.filter(email__invitation__wave=wave, email__kind=kind)
+    outbox = OutboxMessage.objects.filter(email__invitation__wave=wave, email__kind=kind)
     assert outbox.count() == len(recipients)
     assert not outbox.filter(relayed_at__isnull=True).exists(), "every outbox message is relayed"
     expected_ids = dict(outbox.values_list("to", "message_id"))
@@ -346,7 +318,7 @@ def kill_while(live, wave, *, kind: str, total: int, step: str, after: int) -> A
     """SIGKILL the worker in the middle of one step of sending `total` e-mails of `kind`: while it
     writes them to the outbox (`step="write"`, once `after` are written) or while it hands them to
     the mail server (`step="relay"`, once `after` were delivered). Asserts the step was half-way."""
-    outbox = OutboxMessage.unscoped.filter(email__invitation__wave=wave, email__kind=kind)
+    outbox = OutboxMessage.objects.filter(email__invitation__wave=wave, email__kind=kind)
     if step == "write":
         sent = InvitationEmail.unscoped.filter(invitation__wave=wave, kind=kind, status=EmailStatus.SENT)
         wait_for(lambda: sent.count() >= after, timeout=TIMEOUT, what=f"{after} {kind} e-mails written", interval=0.01)

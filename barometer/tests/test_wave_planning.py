@@ -21,7 +21,6 @@ from barometer.models import (
     EmailStatus,
     Invitation,
     InvitationEmail,
-    OutboxMessage,
     Wave,
     WaveSchool,
     WaveSchoolStatus,
@@ -33,6 +32,7 @@ from barometer.services import planning as services
 from barometer.services import waves
 from barometer.tests.factories import PublishedVersionFactory, QuestionnaireFactory
 from leerkracht import clock, tenancy
+from leerkracht.models import OutboxMessage
 from leerkracht.roles import Role
 from schools.access import compute_access
 from schools.models import Phase, School, Sector
@@ -574,7 +574,7 @@ def test_reminding_now_sends_once_per_person_per_day_and_never_to_who_answered(
         first = services.wave_school_remind_now(wave_school_id=ws.pk, now=NOON)
     assert (first.sent, first.unanswered) == (3, 3)
     # Through the outbox: one message per person, marked SENT, relayed after the commit.
-    messages = OutboxMessage.unscoped.filter(email__invitation__wave_school=ws).order_by("to")
+    messages = OutboxMessage.objects.filter(email__invitation__wave_school=ws).order_by("to")
     assert sorted(m.to for m in messages) == sorted(p.email for p in open_moment.people[:3])
     assert all(m.relayed_at is not None for m in messages)
     assert set(open_moment.manual().values_list("status", "day")) == {(EmailStatus.SENT, dt.date(2026, 12, 7))}

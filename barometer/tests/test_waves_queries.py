@@ -8,11 +8,13 @@ import datetime as dt
 
 import pytest
 
-from barometer.models import EmailKind, InvitationEmail, OutboxMessage, WaveSchool
+from barometer.models import EmailKind, InvitationEmail, WaveSchool
 from barometer.services import waves
 from barometer.tests.factories import WaveFactory
 from barometer.tests.test_waves import OPENS, PLANNING
+from leerkracht import mail as outbox
 from leerkracht import tenancy
+from leerkracht.models import OutboxMessage
 from schools.models import Phase
 from schools.services import team_membership_add
 from schools.tests.factories import SchoolFactory, TeamFactory, UserFactory
@@ -122,7 +124,7 @@ def test_the_sender_costs_a_fixed_number_of_queries_per_chunk(
         # ends the walk. Nothing per e-mail or per school.
         with django_assert_num_queries(1 + 5 * chunks):
             sent = waves.wave_schools_emails_send(**batch, kind=EmailKind.INVITE, now=OPENS + dt.timedelta(minutes=1))
-    assert sent == emails == OutboxMessage.unscoped.count()
+    assert sent == emails == OutboxMessage.objects.count()
 
 
 def test_a_full_last_chunk_costs_one_empty_read_to_end_the_walk(
@@ -136,3 +138,20 @@ def test_a_full_last_chunk_costs_one_empty_read_to_end_the_walk(
         # Two full chunks; then savepoint, the read that finds nothing, release.
         with django_assert_num_queries(1 + 5 * 2 + 3):
             assert waves.wave_schools_emails_send(**batch, kind=EmailKind.INVITE) == 10
+
+
+@pytest.mark.parametrize(("schools", "teachers"), [(1, 4), (3, 6)])
+def test_the_relay_of_invitations_costs_two_reads_per_batch_and_two_writes_per_message(
+    db, django_assert_num_queries, django_capture_on_commit_callbacks, schools, teachers
+):
+    """The core's relay (leerkracht/mail.py): the batch of due messages and, through the
+    barometer's finisher, their invitations for the answer links; per message the committed claim
+    and the stamp after the send."""
+    made = schools_with_teachers(schools, teachers)
+    batch = opened(made, django_capture_on_commit_callbacks)
+    with tenancy.scope(school_ids=batch["school_ids"]), django_capture_on_commit_callbacks(execute=False):
+        waves.wave_schools_invite(**batch)
+        waves.wave_schools_emails_send(**batch, kind=EmailKind.INVITE)
+    messages = schools * teachers
+    with django_assert_num_queries(2 + 2 * messages):
+        assert outbox.outbox_relay() == messages

@@ -137,13 +137,18 @@ class ReminderStatus(models.TextChoices):
 
 class LessonVisitReminder(TenantModel):
     """The e-mail reminder the day before, one per visit and person: the unique constraint plus
-    the status make a second run of the task send nothing twice."""
+    the status make a second run of the task send nothing twice. SENT means written to the mail
+    outbox (`message`, in the same transaction); the outbox's relay sends it."""
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     visit = models.ForeignKey(LessonVisit, on_delete=models.CASCADE, related_name="reminders")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=8, choices=ReminderStatus.choices, default=ReminderStatus.PENDING)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The outbox keeps a sent message for its retention only: then this is emptied.
+    message = models.OneToOneField(
+        "leerkracht.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta(TenantModel.Meta):
         constraints = [models.UniqueConstraint(fields=["visit", "user"], name="visit_reminder_once_per_person")]

@@ -53,7 +53,7 @@ from instruments.models import (
     QuestionKind,
     RoundStatement,
 )
-from instruments.selectors.feedback import COUNTS_MIN_ANSWERS
+from instruments.selectors.feedback import COUNTS_MIN_ANSWERS, rounds_with_pool_to_settle
 from instruments.services.groups import pupil_group_get_or_create
 from leerkracht import sealed
 from leerkracht.conflicts import EditConflict, differing
@@ -394,6 +394,27 @@ def feedback_response_submit(
         )
         # Robust: the answer is stored whatever the move does; the close and the sweep move it too.
         transaction.on_commit(partial(feedback_pool_move, feedback_round=feedback_round), robust=True)
+
+
+def feedback_pools_settle_enqueue() -> int:
+    """Enqueue the move of what the pool still holds for every round that closed, or whose time
+    ran out, each in its own school's task. Returns how many rounds were found."""
+    from instruments import tasks  # the tasks call these services
+
+    # A platform-wide sweep, past the tenant scope on purpose (ids only); each move then runs
+    # inside its own school's scope.
+    due = rounds_with_pool_to_settle()
+    for school_id, round_id in due:
+        tasks.feedback_pool_settle.delay(school_id=school_id, round_id=round_id)
+    return len(due)
+
+
+def feedback_pool_settle(*, school_id: int, round_id: int) -> int:
+    """Move what one round's pool holds into its answers (0 when the round is gone)."""
+    feedback_round = FeedbackRound.objects.filter(pk=round_id, school_id=school_id).first()
+    if feedback_round is None:
+        return 0
+    return feedback_pool_move(feedback_round=feedback_round)
 
 
 def feedback_pool_move(*, feedback_round: FeedbackRound) -> int:

@@ -12,7 +12,6 @@ import datetime as dt
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -30,6 +29,7 @@ from instruments.models import (
     VisitStatus,
 )
 from instruments.services.groups import pupil_group_get_or_create
+from leerkracht import clock, mail
 from leerkracht.access import Access
 from leerkracht.conflicts import EditConflict, differing
 from leerkracht.roles import Capability
@@ -450,10 +450,30 @@ def _notes_conflict(notes: LessonVisitNotes | None, typed: dict[str, str]) -> Ed
 # --- Reminder the day before -------------------------------------------------------------------
 
 
+def lesson_visit_reminders_enqueue(*, now: dt.datetime | None = None) -> int:
+    """Enqueue a reminder for every planned visit that starts tomorrow (an Amsterdam day), each in
+    its own school's task. Returns how many visits were found."""
+    from instruments import tasks  # the tasks call these services
+
+    tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
+    start, end = clock.day_bounds(tomorrow, tomorrow)
+    # A platform-wide sweep, so it reads past the tenant scope on purpose (ids only); each
+    # reminder then runs inside its own school's scope.
+    due = list(
+        LessonVisit.unscoped.filter(status=VisitStatus.PLANNED, starts_at__gte=start, starts_at__lt=end)
+        .order_by("starts_at")
+        .values_list("school_id", "pk")
+    )
+    for school_id, visit_id in due:
+        tasks.lesson_visit_remind.delay(school_id=school_id, visit_id=visit_id)
+    return len(due)
+
+
 def lesson_visit_remind(*, school_id: int, visit_id: int) -> int:
     """E-mail the visitor and the visited teacher of a planned visit (when, where, with whom and
-    the focus; never the notes), each exactly once however often this runs. Returns how many
-    e-mails this run sent."""
+    the focus; never the notes), each exactly once however often this runs: the reminder is marked
+    SENT in the transaction that writes its message to the outbox, whose relay sends it after the
+    commit. Returns how many e-mails this run wrote."""
     visit = (
         LessonVisit.objects.select_related("school", "visitor", "visited", "group")
         .filter(pk=visit_id, school_id=school_id, status=VisitStatus.PLANNED)
@@ -480,9 +500,11 @@ def lesson_visit_remind(*, school_id: int, visit_id: int) -> int:
                 _("Morgen: lesbezoek bij %(name)s") if role == "visitor" else _("Morgen: %(name)s bezoekt je les")
             ) % {"name": other.full_name}
             body = render_to_string("instruments/lesson_visit_reminder_email.txt", context)
-            EmailMultiAlternatives(subject=subject, body=body, to=[person.email]).send()
+            reminder.message = mail.outbox_write(
+                kind="lesson_visit_reminder", to=person.email, subject=subject, body=body
+            )
             reminder.status, reminder.sent_at = ReminderStatus.SENT, timezone.now()
-            reminder.save(update_fields=["status", "sent_at"])
+            reminder.save(update_fields=["status", "sent_at", "message"])
             sent += 1
     return sent
 

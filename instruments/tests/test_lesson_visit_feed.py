@@ -206,12 +206,12 @@ def test_the_reminder_is_sent_exactly_once_per_person_even_when_the_tasks_run_tw
     assert not LessonVisitReminder.objects.filter(visit=later).exists()
 
 
-def test_a_reminder_already_sent_is_not_sent_again(coach, jan, fatma):
+def test_a_reminder_already_sent_is_not_sent_again(coach, jan, fatma, run):
     visit = schedule(by=coach, visitor=jan, visited=fatma, starts_at=at(1, 9))
     LessonVisitReminder.objects.create(
         school_id=visit.school_id, visit=visit, user=jan, status=ReminderStatus.SENT, sent_at=timezone.now()
     )
-    assert tasks.lesson_visit_remind(school_id=visit.school_id, visit_id=visit.pk) == 1
+    assert run(tasks.lesson_visit_remind, school_id=visit.school_id, visit_id=visit.pk) == 1
     assert [m.to for m in mail.outbox] == [[fatma.email]]
 
 
@@ -229,11 +229,25 @@ def test_the_beat_schedule_runs_the_sweep_daily_at_four_in_the_afternoon(setting
     assert entry["schedule"].hour == {16} and entry["schedule"].minute == {0}
 
 
-def test_a_visit_moved_after_its_reminder_is_reminded_again_for_the_new_day(coach, jan, fatma):
+def test_a_visit_moved_after_its_reminder_is_reminded_again_for_the_new_day(coach, jan, fatma, run):
     visit = schedule(by=coach, visitor=jan, visited=fatma, starts_at=at(1, 9))
-    assert tasks.lesson_visit_remind(school_id=visit.school_id, visit_id=visit.pk) == 2
+    assert run(tasks.lesson_visit_remind, school_id=visit.school_id, visit_id=visit.pk) == 2
     services.lesson_visit_reschedule(
         access=compute_access(coach), visit=visit, user=coach, version=visit.version, starts_at=at(1, 14), minutes=50
     )
-    assert tasks.lesson_visit_remind(school_id=visit.school_id, visit_id=visit.pk) == 2
+    assert run(tasks.lesson_visit_remind, school_id=visit.school_id, visit_id=visit.pk) == 2
     assert len(mail.outbox) == 4 and "14:00–14:50" in mail.outbox[-1].body
+
+
+def test_the_reminder_writes_each_message_to_the_outbox_in_the_transaction_that_marks_it(
+    coach, jan, fatma, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The visit; per person: the reminder row made if missing (read, savepoint, insert, release),
+    then one transaction (a savepoint here): its locked row, the outbox message, SENT. No mail
+    leaves before the commit: the relay runs after it."""
+    visit = schedule(by=coach, visitor=jan, visited=fatma, starts_at=at(1, 9))
+    with django_capture_on_commit_callbacks(execute=False) as relays, django_assert_num_queries(1 + 2 * 9):
+        assert tasks.lesson_visit_remind(school_id=visit.school_id, visit_id=visit.pk) == 2
+    assert mail.outbox == [] and len(relays) == 2
+    reminders = LessonVisitReminder.objects.filter(visit=visit).select_related("message")
+    assert sorted(r.message.to for r in reminders) == sorted([jan.email, fatma.email])

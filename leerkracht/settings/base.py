@@ -169,6 +169,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "barometer.tasks.barometer_plan",
         "schedule": crontab(hour=5, minute=15),
     },
+    # The mail outbox: relay what the on-commit relay left behind (a lost task, a mail server that
+    # was down, a claim whose lease ran out), and forget relayed messages past their retention.
+    "outbox-relay": {
+        "task": "leerkracht.tasks.outbox_relay",
+        "schedule": timedelta(minutes=1),
+    },
+    "outbox-purge": {
+        "task": "leerkracht.tasks.outbox_purge",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # Forget logins past LOGIN_LOG_RETENTION_DAYS and failed logins past the cool-off: at night.
     "login-log-purge": {
         "task": "leerkracht.tasks.login_log_purge",
@@ -181,6 +191,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
     },
 }
+# The mail outbox (leerkracht/mail.py). A claimed message whose send was never confirmed (its
+# worker died) is sent again, under the same Message-ID, only after this lease: far longer than one
+# SMTP call may take (its timeout is 20 s), so a send still under way is never doubled.
+MAIL_OUTBOX_LEASE_SECONDS = env.get_int("MAIL_OUTBOX_LEASE_SECONDS", 30 * 60)
+# Relayed messages (their bodies are personal data) are deleted after this many days.
+MAIL_OUTBOX_RETENTION_DAYS = env.get_int("MAIL_OUTBOX_RETENTION_DAYS", 30)
+# How many messages the relay reads at a time.
+MAIL_OUTBOX_BATCH = 500
 # How many invitation e-mails one step of the sender writes to the outbox before it looks again.
 BAROMETER_EMAIL_CHUNK = env.get_int("BAROMETER_EMAIL_CHUNK", 500)
 # The address people reach the platform at, for links in e-mails written by workers (which have

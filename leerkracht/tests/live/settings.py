@@ -2,13 +2,15 @@
 
 The platform's own settings (base.py) with what a live test must control: not eager, the real
 Redis as broker, every e-mail captured as a file in the test's directory (optionally slowly, so a
-test can kill the worker while a wave is half-sent), and a barometer tick every second or two
-instead of every five minutes. The database is the test database, given by DATABASE_URL.
+test can kill the worker while a message is half-sent), and a beat schedule of the test's own
+choosing in seconds instead of the production clock. The database is the test database, given by
+DATABASE_URL.
 
-Read from the environment (set by `barometer.tests.live.processes.LiveCelery`):
+Read from the environment (set by `leerkracht.tests.live.processes.LiveCelery` and the test):
 LIVE_MAIL_DIR (required), LIVE_MAIL_DELAY_BEFORE / LIVE_MAIL_DELAY_AFTER (seconds per message,
-before and after the message is handed over), LIVE_TICK_SECONDS (default 1), and the platform's
-own BAROMETER_EMAIL_CHUNK.
+before and after the message is handed over), LIVE_BEAT ("task=seconds,…": what beat runs; by
+default only the outbox's sweep, every second), and the platform's own variables
+(BAROMETER_EMAIL_CHUNK, MAIL_OUTBOX_LEASE_SECONDS, …).
 """
 
 from datetime import timedelta
@@ -26,18 +28,18 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
-# Only the barometer's tick: the other schedules would only add noise to the worker's log.
+# Only what the test asks for: the other schedules would only add noise to the worker's log.
 CELERY_BEAT_SCHEDULE = {
-    "barometer-tick": {
-        "task": "barometer.tasks.barometer_tick",
-        "schedule": timedelta(seconds=float(env.get("LIVE_TICK_SECONDS", "1"))),
-    },
+    task: {"task": task, "schedule": timedelta(seconds=float(seconds))}
+    for task, seconds in (
+        entry.split("=") for entry in env.get("LIVE_BEAT", "leerkracht.tasks.outbox_relay=1").split(",")
+    )
 }
 CACHES["default"]["KEY_PREFIX"] = "leerkracht-live"
 
 MAILERS = {
     "default": {
-        "BACKEND": "barometer.tests.live.mail.CapturingEmailBackend",
+        "BACKEND": "leerkracht.tests.live.mail.CapturingEmailBackend",
         "OPTIONS": {
             "directory": MAIL_DIR,
             "delay_before": float(env.get("LIVE_MAIL_DELAY_BEFORE", "0")),

@@ -1,5 +1,5 @@
 """One process that imports the platform once and forks a fresh Celery worker (or beat) whenever
-a live test asks for one: `python -m barometer.tests.live.zygote <directory>`.
+a live test asks for one: `python -m leerkracht.tests.live.zygote <directory>`.
 
 Why: importing the platform (Django, and the URLconf with its charts and pandas, which the
 worker's system checks and the relay's answer links need) costs a worker several seconds of CPU.
