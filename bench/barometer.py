@@ -127,7 +127,7 @@ def table(model) -> str:
 
 # --- A. Seeding a million answers ---------------------------------------------------------------
 
-# Who answers: the teachers a wave would invite (barometer.selectors.waves.wave_school_teachers:
+# Who answers: the teachers a wave would invite (schools.selectors.teachers_of_school:
 # team members with their lowest team, plus teachers and schoolcoaches without a team) in the
 # participating schools (barometer.services.waves.PARTICIPATING_PHASES), one school per teacher
 # (an invitation is unique per wave and teacher), a random sample of them.
@@ -183,9 +183,9 @@ def aggregation_wave(*, answers: int) -> dict:
     from django.db import connection, transaction
 
     from barometer.models import Answer, Question, Response, Wave, WaveTiming
-    from barometer.selectors.waves import TEACHER_ROLES
     from barometer.services.waves import PARTICIPATING_PHASES
     from schools.models import School, SchoolMembership, TeamMembership, User
+    from schools.selectors import TEACHER_ROLES
 
     version = published_version()
     items = Question.objects.filter(version=version).count()
@@ -494,10 +494,10 @@ def enqueue_wave(*, wave_schools: int | None) -> dict:
     from django.utils import timezone
 
     from barometer.models import Wave, WaveSchool, WaveTiming
-    from barometer.selectors.waves import wave_school_teachers
     from barometer.services.waves import PARTICIPATING_PHASES, wave_plan
     from leerkracht import clock, tenancy
     from schools.models import School
+    from schools.selectors import teachers_of_school
 
     today = timezone.now().astimezone(clock.AMSTERDAM).date()
     wave, _created = Wave.objects.get_or_create(
@@ -520,7 +520,7 @@ def enqueue_wave(*, wave_schools: int | None) -> dict:
         # Who the invite step will ask, by its own selector: each school's teachers, a teacher of
         # two schools once (an invitation is unique per wave and teacher).
         for school_id in WaveSchool.objects.filter(wave=wave).order_by("school_id").values_list("school_id", flat=True):
-            found = wave_school_teachers(school_id=school_id)
+            found = teachers_of_school(school_id=school_id)
             pairs += len(found)
             teachers.update(found)
     return {
@@ -614,7 +614,7 @@ class StepTimers:
     # attributes, so wrapping the attribute times every call.
     STEPS = [
         ("barometer.services.waves", "wave_schools_invite", "invite a batch of schools (incl. its sender, eager)"),
-        ("barometer.services.waves", "wave_schools_teachers", "  the batch's teachers (two queries)"),
+        ("barometer.services.waves", "teachers_by_school", "  the batch's teachers (two queries)"),
         ("barometer.services.waves", "_invitation_row", "  a teacher's nonce and token digest"),
         ("barometer.services.waves", "_insert", "  INSERT … ON CONFLICT … RETURNING (all three tables)"),
         ("barometer.services.waves", "wave_schools_emails_send", "  write the batch's e-mails to the outbox"),

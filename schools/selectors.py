@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from leerkracht.access import Access
@@ -93,16 +94,96 @@ def team_members(*, access: Access, team: Team) -> list[TeamMembership]:
     )
 
 
+# Who teaches in a school: its people with one of these roles, besides the members of its teams. A
+# school leader with no team is not a teacher of the school (the barometer does not ask them, and
+# the instruments' per-teacher rates do not divide by them).
+TEACHER_ROLES = (Role.LERAAR, Role.SCHOOLCOACH)
+
+
+def staff_rows(
+    *, roles: Iterable[str] | None = None, **school
+) -> tuple[QuerySet[TeamMembership], QuerySet[SchoolMembership]]:
+    """The rule of who works in a school, as the two sets of rows it is made of: the active people
+    in one of its teams, and the active people with a role there (with `roles`, only those roles).
+    `school` filters both by school: `school_id=`, `school_id__in=` or, in a subquery,
+    `school_id=OuterRef(...)`. Every reader of the school's people or teachers below, and the
+    per-school counts of other apps, is built on these two sets, so the rule is written once."""
+    in_teams = TeamMembership.objects.filter(user__is_active=True, **school)
+    in_roles = SchoolMembership.objects.filter(user__is_active=True, **school)
+    if roles is not None:
+        in_roles = in_roles.filter(role__in=list(roles))
+    return in_teams, in_roles
+
+
 def school_staff(*, school_id: int, roles: Iterable[str] | None = None) -> QuerySet[User]:
     """Who works in the school: the active people with a role there or a place in one of its teams
     (with `roles`, only those school roles, team members still counted). The one rule for choosing
     or checking a colleague (co-authors, the people of a visit, owners on an organisational board);
     the school is the one the caller was admitted to."""
-    memberships = SchoolMembership.objects.filter(school_id=school_id)
-    if roles is not None:
-        memberships = memberships.filter(role__in=list(roles))
-    in_teams = TeamMembership.objects.filter(school_id=school_id).values("user_id")
-    return User.objects.filter(Q(pk__in=memberships.values("user_id")) | Q(pk__in=in_teams), is_active=True)
+    in_teams, in_roles = staff_rows(school_id=school_id, roles=roles)
+    return User.objects.filter(
+        Q(pk__in=in_roles.values("user_id")) | Q(pk__in=in_teams.values("user_id")), is_active=True
+    )
+
+
+def teachers_by_school(*, school_ids: Sequence[int]) -> dict[int, dict[int, int | None]]:
+    """Per school, its teachers (`school_staff` with TEACHER_ROLES) as {user id: their first team's
+    id (lowest id) or None}: team members with their lowest team, then leraren and schoolcoaches in
+    no team. Two queries however many schools (a barometer invite reads a batch of 100 at once)."""
+    teachers: dict[int, dict[int, int | None]] = {school_id: {} for school_id in school_ids}
+    in_teams, in_roles = staff_rows(school_id__in=school_ids, roles=TEACHER_ROLES)
+    for school_id, user_id, team_id in in_teams.order_by("school_id", "user_id", "team_id").values_list(
+        "school_id", "user_id", "team_id"
+    ):
+        teachers[school_id].setdefault(user_id, team_id)
+    for school_id, user_id in in_roles.values_list("school_id", "user_id"):
+        teachers[school_id].setdefault(user_id, None)
+    return teachers
+
+
+def teachers_of_school(*, school_id: int) -> dict[int, int | None]:
+    """The school's teachers as {user id: their first team's id (lowest id) or None}."""
+    return teachers_by_school(school_ids=[school_id])[school_id]
+
+
+def teachers_count(*, school_ids: Sequence[int]) -> int:
+    """The teachers of these schools, each person once however many of them they teach at (one
+    query)."""
+    if not school_ids:
+        return 0
+    in_teams, in_roles = staff_rows(school_id__in=list(school_ids), roles=TEACHER_ROLES)
+    return User.objects.filter(
+        Q(pk__in=in_teams.values("user_id")) | Q(pk__in=in_roles.values("user_id")), is_active=True
+    ).count()
+
+
+def teams_and_teachers_by_school(*, school_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """{school id: (teams with at least one active member, teachers)} in one query, however many
+    schools; a school with neither is left out. Teachers as `teachers_by_school` counts them: team
+    members, plus leraren and schoolcoaches in no team of the school (nobody counted twice)."""
+    in_teams, in_roles = staff_rows(school_id=OuterRef("pk"), roles=TEACHER_ROLES)
+    in_teams = in_teams.order_by()
+    teams = in_teams.values("school_id").annotate(n=Count("team_id", distinct=True)).values("n")
+    members = in_teams.values("school_id").annotate(n=Count("user_id", distinct=True)).values("n")
+    in_a_team = TeamMembership.objects.filter(school_id=OuterRef("school_id"), user_id=OuterRef("user_id"))
+    by_role_only = (
+        in_roles.exclude(Exists(in_a_team))
+        .order_by()
+        .values("school_id")
+        .annotate(n=Count("user_id", distinct=True))  # distinct: a leraar may also be schoolcoach
+        .values("n")
+    )
+
+    def counted(subquery):
+        return Coalesce(Subquery(subquery, output_field=IntegerField()), Value(0))
+
+    rows = (
+        School.objects.filter(pk__in=list(school_ids))
+        .order_by()
+        .annotate(team_count=counted(teams), in_teams=counted(members), by_role_only=counted(by_role_only))
+        .values_list("pk", "team_count", "in_teams", "by_role_only")
+    )
+    return {pk: (team_count, in_teams + by_role_only) for pk, team_count, in_teams, by_role_only in rows}
 
 
 def school_people(*, access: Access, school_id: int) -> list[SchoolMembership]:

@@ -3,7 +3,7 @@ preview), every wave with where it stands, and whether a wave may still change.
 
 The preview counts exactly what `wave_plan` would plan: participating schools (year 1, year 2 or
 senior, with a startdag) that match the selection and whose moment opens from now on, and the
-teachers a moment invites (`wave_school_teachers`: team members and schoolcoaches), each person
+teachers a moment invites (`schools.selectors.teachers_by_school`: team members, leraren and schoolcoaches), each person
 once however many of the schools they teach at (an invitation is unique per wave and teacher).
 """
 
@@ -12,14 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from barometer.models import QuestionnaireVersion, VersionStatus, Wave, WaveSchool, WaveSchoolStatus
-from barometer.selectors.waves import TEACHER_ROLES
 
 # The module, not its names: barometer.services.waves may import this module back (its daily
 # planning resolves a wave's schools here), and attributes are read only when called.
@@ -27,7 +25,8 @@ from barometer.services import waves as wave_services
 from leerkracht import clock
 from leerkracht.access import Access
 from leerkracht.tenancy import ALL
-from schools.models import Region, School, SchoolMembership, TeamMembership
+from schools.models import Region, School
+from schools.selectors import teachers_count
 
 # --- Which schools -----------------------------------------------------------------------------
 
@@ -117,15 +116,6 @@ class WavePreview:
     def past(self) -> int:
         """Schools taken whose moment has already passed (relative timing) or whose date has."""
         return self.matched - self.schools
-
-
-def teachers_count(*, school_ids: list[int]) -> int:
-    """The active teachers of these schools, each person once (one query)."""
-    if not school_ids:
-        return 0
-    in_teams = TeamMembership.objects.filter(school_id__in=school_ids).values("user_id")
-    in_roles = SchoolMembership.objects.filter(school_id__in=school_ids, role__in=TEACHER_ROLES).values("user_id")
-    return get_user_model().objects.filter(is_active=True).filter(Q(pk__in=in_teams) | Q(pk__in=in_roles)).count()
 
 
 def wave_preview(*, access: Access, wave: Wave, selection: WaveSelection, now: dt.datetime) -> WavePreview:

@@ -14,13 +14,6 @@ from django.utils.translation import gettext_lazy
 
 from barometer.models import QuestionnaireKind, Wave, WaveSchool, WaveSchoolStatus
 from barometer.models.questionnaire import OPTIONS
-from barometer.selectors.implementation import (
-    TARGET_BOARD_SESSIONS_PER_TEAM_PER_WEEK,
-    TARGET_DESIGNS_PER_TEACHER_PER_MONTH,
-    TARGET_VISITS_PER_TEACHER_PER_MONTH,
-    Recorded,
-    recorded_for_school,
-)
 from barometer.selectors.results import (
     Correlation,
     GroupScores,
@@ -33,6 +26,13 @@ from barometer.selectors.results import (
     half_up,
     open_answers,
     results_compute,
+)
+from instruments.selectors.metrics import (
+    TARGET_BOARD_SESSIONS_PER_TEAM_PER_WEEK,
+    TARGET_DESIGNS_PER_TEACHER_PER_MONTH,
+    TARGET_VISITS_PER_TEACHER_PER_MONTH,
+    Recorded,
+    recorded_for_school,
 )
 from leerkracht import clock
 

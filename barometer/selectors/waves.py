@@ -1,4 +1,5 @@
-"""Reads of the barometer waves: who a school's moment invites, and how many have answered.
+"""Reads of the barometer waves: how many of those a school's moment invites have answered. Who it
+invites is everyone who teaches in the school (`schools.selectors.teachers_by_school`).
 
 Response rates are counts of who answered, never what: they come from `Invitation.answered_at`,
 which lives apart from the anonymous answers (DESIGN.md §5).
@@ -6,44 +7,12 @@ which lives apart from the anonymous answers (DESIGN.md §5).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from barometer.models import Invitation, WaveSchool
-from leerkracht.roles import Role
-from schools.models import SchoolMembership, TeamMembership
-
-# Who a wave asks: everyone who teaches in the school. A team member is a teacher of the school;
-# the schoolcoach teaches too. A school leader with no team is not asked.
-TEACHER_ROLES = (Role.LERAAR, Role.SCHOOLCOACH)
-
-
-def wave_schools_teachers(*, school_ids: Sequence[int]) -> dict[int, dict[int, int | None]]:
-    """Per school, its active teachers as {user id: their first team's id (lowest id) or None}:
-    active team members with their lowest team, then active leraren and schoolcoaches without
-    one. Two queries however many schools (the invite reads a batch of 100 at once)."""
-    teachers: dict[int, dict[int, int | None]] = {school_id: {} for school_id in school_ids}
-    in_teams = (
-        TeamMembership.objects.filter(school_id__in=school_ids, user__is_active=True)
-        .order_by("school_id", "user_id", "team_id")
-        .values_list("school_id", "user_id", "team_id")
-    )
-    for school_id, user_id, team_id in in_teams:
-        teachers[school_id].setdefault(user_id, team_id)
-    in_roles = SchoolMembership.objects.filter(
-        school_id__in=school_ids, role__in=TEACHER_ROLES, user__is_active=True
-    ).values_list("school_id", "user_id")
-    for school_id, user_id in in_roles:
-        teachers[school_id].setdefault(user_id, None)
-    return teachers
-
-
-def wave_school_teachers(*, school_id: int) -> dict[int, int | None]:
-    """The school's active teachers as {user id: their first team's id (lowest id) or None}."""
-    return wave_schools_teachers(school_ids=[school_id])[school_id]
 
 
 @dataclass(frozen=True)

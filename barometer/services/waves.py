@@ -61,13 +61,13 @@ from barometer.models import (
     WaveSchoolStatus,
     WaveTiming,
 )
-from barometer.selectors.waves import wave_schools_teachers
 from barometer.services.answers import invitation_drafts_clear, invitation_token, token_digest
 from barometer.services.results import results_changed
 from leerkracht import clock, tenancy
 from leerkracht import mail as outbox
 from leerkracht.models import OutboxMessage
 from schools.models import Phase, School
+from schools.selectors import teachers_by_school
 
 PARTICIPATING_PHASES = (Phase.YEAR_1, Phase.YEAR_2, Phase.SENIOR)
 # How long after opening the tick keeps checking that a school's moment got its invitations
@@ -449,7 +449,7 @@ def wave_schools_invite(*, school_ids: Sequence[int], wave_school_ids: Sequence[
     moments = _open_wave_schools(school_ids=school_ids, wave_school_ids=wave_school_ids)
     if not moments:
         return 0
-    teachers = wave_schools_teachers(school_ids=sorted({moment.school_id for moment in moments}))
+    teachers = teachers_by_school(school_ids=sorted({moment.school_id for moment in moments}))
     added = 0
     seen: set[tuple[int, int]] = set()
     for group in _school_groups(moments=moments, teachers=teachers):

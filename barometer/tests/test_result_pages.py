@@ -138,6 +138,7 @@ def test_the_staircase_puts_what_teachers_say_beside_what_was_recorded(client, w
     assert "100% wekelijks of vaker" in page  # use_board: everyone answered 5
     assert "0% een paar keer per maand of vaker" in page  # use_lesson_visit: everyone answered 2
     assert "bordsessies per team per week" in page
+    assert "met dezelfde regels als het ritme van de instrumenten op de schoolpagina" in page, "why the two differ"
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ from barometer.models import (
     WaveSchoolStatus,
     WaveTiming,
 )
-from barometer.selectors.waves import response_rates, wave_school_teachers, wave_schools_teachers
+from barometer.selectors.waves import response_rates
 from barometer.services import waves
 from barometer.services.answers import invitation_by_token
 from barometer.tests.factories import WaveFactory
@@ -39,6 +39,7 @@ from leerkracht import tenancy
 from leerkracht.models import OutboxMessage
 from leerkracht.roles import Role
 from schools.models import Phase
+from schools.selectors import teachers_by_school, teachers_of_school
 from schools.services import team_membership_add
 from schools.tests.factories import SchoolFactory, SchoolMembershipFactory, TeamFactory, UserFactory
 
@@ -289,15 +290,15 @@ def test_the_tick_hands_the_moments_to_batch_tasks_and_each_teacher_is_invited_o
 
 
 def test_the_batched_read_of_teachers_is_the_selectors_rule_for_every_school(staff):
-    """Who a wave asks is decided by `wave_school_teachers`; the invite reads many schools at once
-    (`wave_schools_teachers`) and must find exactly the same people with the same team."""
+    """Who a wave asks is decided by `teachers_of_school`; the invite reads many schools at once
+    (`teachers_by_school`) and must find exactly the same people with the same team."""
     team_membership_add(user=staff.ann, team=TeamFactory(school=staff.foreign, name="Team Y"))
     SchoolMembershipFactory(school=staff.foreign, role=Role.SCHOOLCOACH)
     SchoolMembershipFactory(school=staff.foreign, role=Role.SCHOOLLEIDER)
     schools = [staff.school.pk, staff.foreign.pk]
     with tenancy.scope(school_ids=schools):
-        batched = wave_schools_teachers(school_ids=schools)
-        one_by_one = {school_id: wave_school_teachers(school_id=school_id) for school_id in schools}
+        batched = teachers_by_school(school_ids=schools)
+        one_by_one = {school_id: teachers_of_school(school_id=school_id) for school_id in schools}
     assert batched == one_by_one
     assert set(batched[staff.school.pk]) == {t.pk for t in staff.teachers}
 

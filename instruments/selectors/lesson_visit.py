@@ -12,17 +12,17 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from instruments.access import readable_lesson_designs, visible_lesson_visits
-from instruments.models import VISIT_DID_NOT_HAPPEN, CalendarFeed, LessonDesign, LessonVisit, LessonVisitNotes
+from instruments.models import CalendarFeed, LessonDesign, LessonVisit, LessonVisitNotes
 from instruments.models.lesson_visit import calendar_feed_digest
+from instruments.selectors import metrics
 from leerkracht import clock, tenancy
 from leerkracht.access import Access
-from leerkracht.roles import Role
 from schools.access import compute_access
 from schools.models import User
-from schools.selectors import school_staff
+from schools.selectors import TEACHER_ROLES, school_staff
 
 RHYTHM_WEEKS = 8
-RHYTHM_TARGET = 4  # one visit every other week, as visitor or visited (DESIGN.md §3)
+RHYTHM_TARGET = RHYTHM_WEEKS * metrics.DAYS_PER_WEEK // metrics.VISIT_EVERY_DAYS  # 4: the programme's rhythm
 FEED_PAST_DAYS = 180  # a calendar app needs the recent past, not years of it
 
 
@@ -76,9 +76,10 @@ def lesson_visit_rhythm(*, access: Access, school_id: int) -> list[RhythmRow]:
     query)."""
     now = timezone.now()
     since = now - dt.timedelta(weeks=RHYTHM_WEEKS)
+    # A visit done by the instruments' own rule (metrics), the one the school's rhythm and the
+    # barometer's staircase count with.
     theirs = (
-        LessonVisit.objects.filter(school_id=school_id, starts_at__gte=since, starts_at__lt=now)
-        .exclude(status__in=VISIT_DID_NOT_HAPPEN)
+        metrics.lesson_visits_done(school_ids=[school_id], start=since, end=now)
         .filter(Q(visitor_id=OuterRef("pk")) | Q(visited_id=OuterRef("pk")))
         .order_by()
     )
@@ -86,7 +87,7 @@ def lesson_visit_rhythm(*, access: Access, school_id: int) -> list[RhythmRow]:
     visit_count = theirs.annotate(n=Func("pk", function="COUNT")).values("n")
     last_visit = theirs.annotate(last=Func("starts_at", function="MAX")).values("last")
     people = (
-        school_staff(school_id=school_id, roles=[Role.LERAAR, Role.SCHOOLCOACH])
+        school_staff(school_id=school_id, roles=TEACHER_ROLES)
         .annotate(
             visit_count=Coalesce(Subquery(visit_count, output_field=IntegerField()), Value(0)),
             last_visit=Subquery(last_visit, output_field=DateTimeField()),

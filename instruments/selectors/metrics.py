@@ -1,8 +1,8 @@
 """The numbers of what the instruments recorded: board sessions held, lesson visits done, lesson
 designs made and pupil feedback rounds answered (STYLE.md: each app owns its entities' numbers).
-The barometer reads these definitions for the implementation step of its impact staircase
-(`barometer.selectors.implementation`); the school page shows them per team
-(`school_rhythm`). Neither redefines what counts.
+The school page shows them per team (`school_rhythm`); the barometer's impact staircase reads them
+per school (`recorded_by_school`) for its implementation step, and so will the coaches' dashboards.
+Nobody else redefines what counts.
 
 What counts, and why:
 
@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from instruments.models import (
@@ -43,22 +43,24 @@ from instruments.models import (
     LessonDesign,
     LessonDesignAuthor,
     LessonVisit,
+    VisitStatus,
 )
 from leerkracht import clock
 from leerkracht.access import Access
-from leerkracht.roles import Capability, Reach, Role
-from schools.models import SchoolMembership, Team, TeamMembership
+from leerkracht.roles import Capability, Reach
+from schools.models import Team
+from schools.selectors import TEACHER_ROLES, staff_rows, teams_and_teachers_by_school
 
 DAYS_PER_WEEK = 7
 DAYS_PER_MONTH = 365.25 / 12
 DESIGNS_MADE = (DesignStatus.READY, DesignStatus.GIVEN, DesignStatus.EVALUATED)
 VISIT_PARTICIPANTS = 2  # a visitor and a visited teacher (the model forbids one person as both)
-TEACHER_ROLES = (Role.LERAAR, Role.SCHOOLCOACH)  # who teaches, besides the members of the teams
 
 # The rhythm targets of DESIGN.md §3. Pupil feedback is "regularly": the programme names no
 # number, so there is no target for it.
 TARGET_BOARD_SESSIONS_PER_TEAM_PER_WEEK = 1.0
-TARGET_VISITS_PER_TEACHER_PER_MONTH = DAYS_PER_MONTH / 14  # every other week, as visitor or visited
+VISIT_EVERY_DAYS = 14  # every other week, as visitor or visited
+TARGET_VISITS_PER_TEACHER_PER_MONTH = DAYS_PER_MONTH / VISIT_EVERY_DAYS
 TARGET_DESIGNS_PER_TEACHER_PER_MONTH = 1.0
 
 RHYTHM_WEEKS = 6  # the school page's window: long enough for "every other week" to show
@@ -205,19 +207,12 @@ def school_rhythm(*, access: Access, school_id: int, weeks: int = RHYTHM_WEEKS) 
 
     teams = list(Team.objects.filter(school_id=school_id).order_by("name", "pk").values_list("pk", "name"))
     members: dict[int, set[int]] = defaultdict(set)
-    teams_of: dict[int, set[int]] = defaultdict(set)
-    for team_id, user_id in TeamMembership.objects.filter(school_id=school_id, user__is_active=True).values_list(
-        "team_id", "user_id"
-    ):
+    # The school's teachers (schools' rule, as the barometer asks them): the members of its teams
+    # and its leraren and schoolcoaches, once each.
+    in_teams, in_roles = staff_rows(school_id=school_id, roles=TEACHER_ROLES)
+    for team_id, user_id in in_teams.values_list("team_id", "user_id"):
         members[team_id].add(user_id)
-        teams_of[user_id].add(team_id)
-    # The school's teachers: the members of its teams and its leraren and schoolcoaches, once
-    # each (the rule by which the barometer asks a school's teachers).
-    teachers = set(teams_of) | set(
-        SchoolMembership.objects.filter(school_id=school_id, role__in=TEACHER_ROLES, user__is_active=True)
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
+    teachers = set().union(*members.values()) | set(in_roles.values_list("user_id", flat=True).distinct())
 
     sessions = dict(
         board_sessions_held(school_ids=ids, start=start, end=end)
@@ -277,3 +272,114 @@ def school_rhythm(*, access: Access, school_id: int, weeks: int = RHYTHM_WEEKS) 
         teams=rows,
         shows_teams=shows_teams,
     )
+
+
+# --- Per school: what was recorded, for any number of schools ------------------------------------
+#
+# For a page or report that puts the instruments beside something else (the barometer's impact
+# staircase beside what teachers report; later the coaches' dashboards). A period is [since, until)
+# in Amsterdam dates (`clock.period_bounds`). Rates are in the units of the barometer's frequency
+# question: board sessions per team per week, the rest per teacher per month. Each rate is how often
+# *one teacher* took part, so it compares with one teacher's answer: a visit counts for its visitor
+# and for the visited teacher, a design for each of its authors, a feedback round for the teacher
+# who opened it. Teams are those with at least one active member; teachers are the school's
+# teachers by `schools.selectors`' rule, the people a barometer wave asks.
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the instruments recorded in one school over one period, with the rates a page puts
+    beside the self-reported frequencies. See the module docstring for what each count counts."""
+
+    board_sessions: int
+    teams: int
+    visits_done: int
+    designs_made: int
+    feedback_rounds: int
+    teachers: int
+    weeks: float
+    visits_debriefed: int = 0
+    design_authors: int = 0  # authors of the designs made, summed: one per teacher per design
+
+    @property
+    def months(self) -> float:
+        return self.weeks * DAYS_PER_WEEK / DAYS_PER_MONTH
+
+    @property
+    def board_sessions_per_team_per_week(self) -> float | None:
+        """Beside "Hoe vaak sta je met je team bij het verbeterbord": 1.0 is the weekly target."""
+        return _rate(self.board_sessions, self.teams, self.weeks)
+
+    @property
+    def visits_per_teacher_per_month(self) -> float | None:
+        """How often a teacher took part in a visit (as visitor or visited) per month."""
+        return _rate(VISIT_PARTICIPANTS * self.visits_done, self.teachers, self.months)
+
+    @property
+    def debriefed_visits_per_teacher_per_month(self) -> float | None:
+        """As `visits_per_teacher_per_month`, counting only visits with a recorded debrief."""
+        return _rate(VISIT_PARTICIPANTS * self.visits_debriefed, self.teachers, self.months)
+
+    @property
+    def designs_per_teacher_per_month(self) -> float | None:
+        """How often a teacher co-authored a design that was made, per month."""
+        return _rate(self.design_authors, self.teachers, self.months)
+
+    @property
+    def feedback_rounds_per_teacher_per_month(self) -> float | None:
+        """How often a teacher held a feedback round pupils answered, per month."""
+        return _rate(self.feedback_rounds, self.teachers, self.months)
+
+
+def recorded_by_school(*, school_ids: Sequence[int], since: dt.date, until: dt.date) -> dict[int, Recorded]:
+    """What the instruments recorded in each school over [since, until), Amsterdam dates: five
+    queries whatever the number of schools (teams and teachers, then one grouped count per
+    instrument); a school with nothing recorded gets zeros."""
+    start, end = clock.period_bounds(since=since, until=until)
+    ids = list(dict.fromkeys(school_ids))
+    if not ids:
+        return {}
+    weeks = (until - since).days / DAYS_PER_WEEK
+
+    people = teams_and_teachers_by_school(school_ids=ids)
+    sessions = _count_by_school(board_sessions_held(school_ids=ids, start=start, end=end), n=Count("pk"))
+    visits = _count_by_school(
+        lesson_visits_done(school_ids=ids, start=start, end=end),
+        done=Count("pk"),
+        debriefed=Count("pk", filter=Q(status=VisitStatus.DONE)),
+    )
+    designs = _count_by_school(
+        lesson_designs_made(school_ids=ids, start=start, end=end),
+        made=Count("pk", distinct=True),  # distinct: the join to the authors repeats each design
+        authors=Count("authorships"),
+    )
+    rounds = _count_by_school(feedback_rounds_answered(school_ids=ids, start=start, end=end), n=Count("pk"))
+
+    result = {}
+    for school_id in ids:
+        teams, teachers = people.get(school_id, (0, 0))
+        visit_counts = visits.get(school_id, {})
+        design_counts = designs.get(school_id, {})
+        result[school_id] = Recorded(
+            board_sessions=sessions.get(school_id, {}).get("n", 0),
+            teams=teams,
+            visits_done=visit_counts.get("done", 0),
+            designs_made=design_counts.get("made", 0),
+            feedback_rounds=rounds.get(school_id, {}).get("n", 0),
+            teachers=teachers,
+            weeks=weeks,
+            visits_debriefed=visit_counts.get("debriefed", 0),
+            design_authors=design_counts.get("authors", 0),
+        )
+    return result
+
+
+def recorded_for_school(*, school_id: int, since: dt.date, until: dt.date) -> Recorded:
+    """What the instruments recorded in one school over [since, until) (see recorded_by_school)."""
+    return recorded_by_school(school_ids=[school_id], since=since, until=until)[school_id]
+
+
+def _count_by_school(queryset, **aggregates) -> dict[int, dict[str, int]]:
+    """One grouped query: {school id: {aggregate name: value}} for the schools with any row."""
+    rows = queryset.order_by().values("school_id").annotate(**aggregates)
+    return {row.pop("school_id"): row for row in rows}

@@ -20,7 +20,7 @@ from instruments.services import feedback as feedback_services
 from instruments.services import lesson_design as design_services
 from instruments.services import lesson_visit as visit_services
 from instruments.services.groups import pupil_group_get_or_create
-from instruments.tests.factories import member, team_board
+from instruments.tests.factories import member, started_weeks_ago, team_board
 from leerkracht import clock
 from leerkracht.roles import Role
 from schools.access import compute_access
@@ -272,13 +272,12 @@ def test_a_team_that_keeps_the_rhythm_is_on_schedule(world):
 
 
 def test_the_barometer_reads_the_same_rule(world):
-    """barometer.selectors.implementation counts with these querysets: the same school, the same
-    days, the same numbers."""
-    from barometer.selectors.implementation import recorded_for_school
+    """The per-school counts the barometer's staircase reads (`recorded_for_school`) count with these
+    querysets: the same school, the same days, the same numbers."""
 
     busy = busy_school()
     rhythm = metrics.school_rhythm(access=compute_access(busy.coach), school_id=busy.school.pk)
-    recorded = recorded_for_school(
+    recorded = metrics.recorded_for_school(
         school_id=busy.school.pk, since=rhythm.first_day, until=rhythm.last_day + dt.timedelta(days=1)
     )
     assert (recorded.board_sessions, recorded.visits_done, recorded.designs_made, recorded.feedback_rounds) == (
@@ -288,6 +287,64 @@ def test_the_barometer_reads_the_same_rule(world):
         rhythm.school.feedback_rounds,
     )
     assert (recorded.teams, recorded.teachers, recorded.design_authors) == (2, 5, 4)
+
+
+def test_the_visit_rhythm_per_teacher_counts_with_the_same_rule():
+    """The lesson visits' own rhythm page (eight weeks, per teacher) counts the visits `metrics`
+    counts over the same eight weeks, once for the visitor and once for the visited teacher."""
+    from instruments.selectors.lesson_visit import RHYTHM_TARGET, RHYTHM_WEEKS, lesson_visit_rhythm
+
+    busy = busy_school()
+    rows = lesson_visit_rhythm(access=compute_access(busy.coach), school_id=busy.school.pk)
+    now = timezone.now()
+    done = metrics.lesson_visits_done(
+        school_ids=[busy.school.pk], start=now - dt.timedelta(weeks=RHYTHM_WEEKS), end=now
+    )
+    pairs = list(done.values_list("visitor_id", "visited_id"))
+    by_person = {row.person.pk: row.visits for row in rows}
+    assert by_person == {person: sum(person in pair for pair in pairs) for person in by_person}
+    # By hand: a1→a2 (2 days ago), a2→b1 (10), coach→b1 (5); not-held, cancelled, 60 days ago
+    # (past eight weeks) and the visit to come are left out.
+    assert sorted(by_person.values()) == [0, 1, 1, 2, 2] and sum(by_person.values()) == 2 * len(pairs) == 6
+    assert RHYTHM_TARGET * metrics.VISIT_EVERY_DAYS == RHYTHM_WEEKS * metrics.DAYS_PER_WEEK
+
+
+def test_a_boards_weeks_and_the_schools_rhythm_differ_only_by_a_session_not_closed():
+    """The board's own rhythm counts a week from the moment its session starts; the school's rhythm
+    (and so the staircase) once the session is closed. Team A's board: per week, the board's count
+    less its sessions still open is what `metrics` counts, and the pages say so."""
+    from instruments.selectors.board import board_rhythm
+
+    busy = busy_school()
+    board = started_weeks_ago(team_board(busy.team_a, user=busy.coach), 8)
+    weeks = board_rhythm(board=board).weeks
+    assert len(weeks) > 3
+    first, last = weeks[0][0], weeks[-1][0] + dt.timedelta(weeks=1)
+    start, end = clock.period_bounds(since=first, until=last)
+    held = metrics.board_sessions_held(school_ids=[busy.school.pk], start=start, end=end).filter(board=board)
+    closed_per_week = {}
+    for started_at in held.values_list("started_at", flat=True):
+        monday = clock.monday_of(timezone.localtime(started_at).date())
+        closed_per_week[monday] = closed_per_week.get(monday, 0) + 1
+    still_open = {
+        clock.monday_of(timezone.localtime(at).date())
+        for at in BoardSession.objects.filter(board=board, closed_at__isnull=True).values_list("started_at", flat=True)
+    }
+    assert len(still_open) == 1
+    for monday, count in weeks:
+        assert count - (monday in still_open) == closed_per_week.get(monday, 0), monday
+
+
+def test_the_pages_say_how_their_counts_differ(client):
+    busy = busy_school()
+    client.force_login(busy.coach)
+    rhythm = client.get(f"/school/{busy.school.pk}/ritme/", **HTMX).content.decode()
+    assert "over het halfjaar voor een meetmoment" in rhythm
+    assert "hier pas als de sessie is afgesloten" in rhythm
+    assert "acht weken terug" in rhythm
+    board = team_board(busy.team_a, user=busy.coach)
+    sessions = client.get(f"/school/{busy.school.pk}/borden/{board.pk}/sessies/").content.decode()
+    assert "tellen een sessie pas als hij is afgesloten" in sessions
 
 
 # --- The page and the school page's section ---------------------------------------------------------

@@ -1,4 +1,4 @@
-"""What the instruments recorded per school and period (barometer.selectors.implementation): the
+"""What the instruments recorded per school and period (instruments.selectors.metrics.recorded_by_school): the
 exact counts with everything that must not count beside what must, the rates in the survey's
 units, Amsterdam period boundaries in winter and summer, the tenant scope, and a query count
 that is the same for one school or five."""
@@ -13,14 +13,6 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from barometer.selectors.implementation import (
-    DAYS_PER_MONTH,
-    TARGET_VISITS_PER_TEACHER_PER_MONTH,
-    Recorded,
-    recorded_by_school,
-    recorded_for_school,
-)
-from barometer.selectors.waves import wave_school_teachers
 from instruments import services
 from instruments.models import (
     BoardSession,
@@ -29,6 +21,13 @@ from instruments.models import (
     LessonDesign,
     LessonVisit,
     RoundStatement,
+)
+from instruments.selectors.metrics import (
+    DAYS_PER_MONTH,
+    TARGET_VISITS_PER_TEACHER_PER_MONTH,
+    Recorded,
+    recorded_by_school,
+    recorded_for_school,
 )
 from instruments.services import feedback as feedback_services
 from instruments.services import lesson_design as design_services
@@ -39,6 +38,7 @@ from leerkracht import clock, tenancy
 from leerkracht.roles import Role
 from schools.access import compute_access
 from schools.models import School, Team, User
+from schools.selectors import teachers_of_school
 from schools.tests.factories import SchoolFactory, SchoolMembershipFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -289,11 +289,11 @@ def test_counts_what_took_place_and_leaves_out_what_did_not(period):
 
 
 def test_the_teacher_count_is_the_waves_rule(period):
-    """The denominators are the people a wave asks: the count equals wave_school_teachers."""
+    """The denominators are the people a wave asks: the count equals teachers_of_school."""
     since, until = period
     home = staffed_school()
     recorded = recorded_for_school(school_id=home.school.pk, since=since, until=until)
-    assert recorded.teachers == len(wave_school_teachers(school_id=home.school.pk)) == STAFFED_TEACHERS
+    assert recorded.teachers == len(teachers_of_school(school_id=home.school.pk)) == STAFFED_TEACHERS
 
 
 def test_a_visit_in_a_wholly_past_period_needs_no_notes_and_a_cancelled_one_never_counts():
