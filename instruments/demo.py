@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from instruments import services
 from instruments.demo_feedback import seed_feedback, seed_pupil_input
 from instruments.demo_lesson_design import seed_lesson_designs
 from instruments.demo_lesson_visit import seed_lesson_visits
@@ -27,6 +26,7 @@ from instruments.models import (
     Mood,
     PupilInput,
 )
+from instruments.services import board as services
 from leerkracht import clock
 from schools.demo import DEMO_LERAAR, DEMO_SCHOOLCOACH
 from schools.models import TeamMembership, User

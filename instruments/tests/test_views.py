@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from instruments import services
 from instruments.models import Action, ActionStatus, Attendance, BoardSession, Goal, Measurement
+from instruments.services import board as services
 from instruments.tests.factories import member, started_weeks_ago
 from leerkracht import clock
 from leerkracht.roles import Role
