@@ -1,5 +1,5 @@
 """The numbers of what the instruments recorded: board sessions held, lesson visits done, lesson
-designs made and pupil feedback rounds answered (STYLE.md: each app owns its entities' numbers).
+designs made and feedback rounds answered (STYLE.md: each app owns its entities' numbers).
 The barometer reads these definitions for the implementation step of its impact staircase
 (`barometer.selectors.implementation`); the school page shows them per team
 (`school_rhythm`). Neither redefines what counts.
@@ -16,7 +16,7 @@ What counts, and why:
   them would undercount visits that took place. Only `LessonVisit` is read, never its notes.
 - **Design made**: a lesson design created in the period that reached "klaar" or beyond.
   Reaching "klaar" needs two authors: the instrument's own mark of a lesson designed together.
-- **Feedback round**: a pupil feedback round opened in the period that at least one pupil
+- **Feedback round**: a feedback round opened in the period that at least one pupil
   answered (only whether an answer exists is read, never what it says).
 
 A period is [start, end) as aware instants; `leerkracht.clock.period_bounds` makes them from Amsterdam dates.
@@ -55,7 +55,7 @@ DESIGNS_MADE = (DesignStatus.READY, DesignStatus.GIVEN, DesignStatus.EVALUATED)
 VISIT_PARTICIPANTS = 2  # a visitor and a visited teacher (the model forbids one person as both)
 TEACHER_ROLES = (Role.LERAAR, Role.SCHOOLCOACH)  # who teaches, besides the members of the teams
 
-# The rhythm targets of DESIGN.md §3. Pupil feedback is "regularly": the programme names no
+# The rhythm targets of DESIGN.md §3. Feedback is "regularly": the programme names no
 # number, so there is no target for it.
 TARGET_BOARD_SESSIONS_PER_TEAM_PER_WEEK = 1.0
 TARGET_VISITS_PER_TEACHER_PER_MONTH = DAYS_PER_MONTH / 14  # every other week, as visitor or visited
