@@ -100,8 +100,8 @@ def seed_board() -> dict:
 
     from django.db import transaction
 
-    from instruments import services
     from instruments.models import Action, ActionStatus, BoardKind, ImprovementBoard
+    from instruments.services import board as services
     from leerkracht.tenancy import scopes_disabled
     from schools.demo import DEMO_LERAAR, DEMO_PASSWORD
     from schools.models import School, TeamMembership, User
@@ -160,7 +160,6 @@ def _fill_board(*, board, teacher) -> None:
     from django.db.models import F
     from django.utils import timezone
 
-    from instruments import services
     from instruments.models import (
         Action,
         ActionOwner,
@@ -178,6 +177,7 @@ def _fill_board(*, board, teacher) -> None:
         Success,
         Verb,
     )
+    from instruments.services import board as services
     from leerkracht import clock
     from schools.models import User
 

@@ -1,5 +1,5 @@
 """Access to the instruments' entities, on the core's mechanism (`leerkracht.access`): boards,
-lesson designs, lesson visits and pupil feedback rounds.
+lesson designs, lesson visits and feedback rounds.
 
 Each question of access is written once. Where a page lists what a user may reach and another
 fetches one object by id, the list is the rule (a queryset) and the fetch is derived from it, so
@@ -160,18 +160,18 @@ def access_lesson_visit_by_id(access: Access, *, school_id: int, visit_id: int) 
     return visit
 
 
-# --- Pupil feedback ---------------------------------------------------------------------------
+# --- Feedback (stem van de leerling) ----------------------------------------------------------
 
 
 def feedback_rounds_open(access: Access, *, school_id: int) -> bool:
-    """Whether this user may open pupil feedback rounds in the school (and so gets the menu's
-    pupil-voice item): a round is a teacher's own, opened by people who work in a team (TEAM_EDIT,
+    """Whether this user may open feedback rounds in the school (and so gets the menu's
+    feedback item): a round is a teacher's own, opened by people who work in a team (TEAM_EDIT,
     what the round views require)."""
     return access.can(Capability.TEAM_EDIT, node_id=school_id)
 
 
 def access_feedback_round_by_id(access: Access, *, school_id: int, round_id: int) -> FeedbackRound:
-    """The pupil feedback round `round_id` of school `school_id` for the teacher who opened it;
+    """The feedback round `round_id` of school `school_id` for the teacher who opened it;
     404 for everyone else, and for missing and foreign rounds. What a class says about a lesson
     is for its teacher to discuss with the class; others see only that rounds were held."""
     if access.user_id is None:

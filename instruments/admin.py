@@ -1,5 +1,8 @@
-"""The Django admin (platform admins only, at /beheer/) for what a school sets once: its ambition
-and themes. The board history is shown read only: it is a record, not something to correct."""
+"""The Django admin (platform admins only, at /beheer/) for what a school sets once, its ambition
+and themes, and for its improvement boards (the revision stays read only: the app bumps it on
+every change, and presentation screens compare it). The board history is shown read only: it is
+a record, not something to correct. The other instruments are not here: lesson designs, visits
+and feedback rounds are kept in the app, and a visit's notes are for its two teachers only."""
 
 from django.contrib import admin
 

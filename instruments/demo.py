@@ -1,6 +1,6 @@
 """A board in use for the demo teacher's team, so that trying the platform shows what a team's
-week looks like, and the other instruments in use around it: lesson designs, lesson visits and the
-pupil's voice (instruments/demo_*.py). Built through the services (history and all), deterministic
+week looks like, and the other instruments in use around it: lesson designs, lesson visits and
+feedback rounds (instruments/demo_*.py). Built through the services (history and all), deterministic
 and idempotent: a team that already has a board, designs, visits or rounds keeps them."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from instruments import services
 from instruments.demo_feedback import seed_feedback, seed_pupil_input
 from instruments.demo_lesson_design import seed_lesson_designs
 from instruments.demo_lesson_visit import seed_lesson_visits
@@ -27,6 +26,7 @@ from instruments.models import (
     Mood,
     PupilInput,
 )
+from instruments.services import board as services
 from leerkracht import clock
 from schools.demo import DEMO_LERAAR, DEMO_SCHOOLCOACH
 from schools.models import TeamMembership, User
@@ -90,7 +90,7 @@ class DemoInstruments:
 def seed_demo_instruments() -> DemoInstruments | None:
     """The demo teacher's team board (`seed_demo_board`), then its lesson designs, the school's
     lesson visits among the demo teacher, the demo schoolcoach and their colleagues, and the demo
-    teacher's pupil feedback; None when the demo data is not there. Each part is left alone when
+    teacher's feedback rounds; None when the demo data is not there. Each part is left alone when
     it is already there."""
     board = seed_demo_board()
     if board is None:

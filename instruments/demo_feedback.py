@@ -1,4 +1,4 @@
-"""The pupil's voice in use for the demo: the demo teacher's Groep 7 with the six criteria the
+"""Feedback (stem van de leerling) in use for the demo: the demo teacher's Groep 7 with the six criteria the
 class agreed, a round held after a lesson (closed, fourteen anonymous answers), a round open now
 (closing in an hour, two answers so far) and what a few pupils said about the team board's first
 goal. Built through the services, deterministic and idempotent: a teacher who already has rounds in

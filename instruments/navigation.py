@@ -18,21 +18,21 @@ class SchoolTools:
     boards: bool
     designs: bool
     visits: bool
-    voice: bool
+    feedback: bool
     current: str
     plan_visits: bool  # planning a lesson visit (lesson_visit_schedule)
     people: bool  # pages about the school's people: who answered the barometer, per team
 
     @property
     def any(self) -> bool:
-        return self.boards or self.designs or self.visits or self.voice
+        return self.boards or self.designs or self.visits or self.feedback
 
 
 # The page's route name → the instrument it belongs to, for aria-current in the menu.
 SECTIONS = (
     ("instruments:lesson_design", "designs"),
     ("instruments:lesson_visit", "visits"),
-    ("instruments:feedback", "voice"),
+    ("instruments:feedback", "feedback"),
     ("instruments:pupil_input", "boards"),
     ("instruments:school_rhythm", ""),  # all four instruments at once: no one menu item is current
     ("instruments:", "boards"),
@@ -47,7 +47,7 @@ def school_tools_for(access, school_id: int, view_name: str) -> SchoolTools:
         boards=view,
         designs=view,
         visits=view,
-        voice=feedback_rounds_open(access, school_id=school_id),
+        feedback=feedback_rounds_open(access, school_id=school_id),
         current=current,
         # A teacher plans visits they take part in; coaches from outside and admins plan none.
         plan_visits=access.can(Capability.TEAM_EDIT, node_id=school_id),

@@ -1,4 +1,4 @@
-"""QR codes for pupil feedback rounds, drawn on the server as SVG (no CDN, no script).
+"""QR codes for feedback rounds, drawn on the server as SVG (no CDN, no script).
 
 The SVG carries its colours as presentation attributes, never a style attribute, so it passes
 the strict content security policy wherever it is shown."""

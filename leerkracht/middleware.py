@@ -25,8 +25,8 @@ from leerkracht.access import NODE_KWARGS, NOT_FOUND_MESSAGE, access_for, node_e
 from leerkracht.http import MAX_ID
 from leerkracht.roles import Level
 
-# Views that live outside our URLconf's rule: Django's admin has its own (superusers only, see
-# leerkracht/admin.py) and static files are public.
+# Views that live outside our URLconf's rule: Django's admin has its own (superusers only:
+# `User.is_staff` is `is_admin`, see schools/models.py) and static files are public.
 EXEMPT_NAMESPACES = {"admin"}
 
 

@@ -2,7 +2,7 @@
 
 Two uses, both about anonymity (DESIGN.md §5):
 - an anonymous answer waits in a pool, sealed with the server's key, until a batch of them is
-  moved into the answer tables in one transaction (barometer, pupil voice). A copy of the
+  moved into the answer tables in one transaction (barometer, feedback). A copy of the
   database, a backup or a replica holds the pooled rows, and their dead versions until vacuum,
   next to the transaction that marked the person as answered: sealed, they say nothing;
 - a barometer draft is sealed with a key derived from the invitation's link token, which arrives

@@ -1,4 +1,1 @@
-"""Forms of the instruments, one module per instrument. The board's names are re-exported here
-because they were first written as one module."""
-
-from instruments.forms.board import *  # noqa: F403
+"""Forms of the instruments, one module per instrument: import from the instrument's module."""

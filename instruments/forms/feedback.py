@@ -1,4 +1,4 @@
-"""Forms of the pupil's voice: a class's criteria, opening a round, a pupil's answer and a pupil
+"""Forms of feedback (stem van de leerling): a class's criteria, opening a round, a pupil's answer and a pupil
 group's input. The services check everything again; these give the Dutch message per field and
 keep what was typed or chosen."""
 

@@ -1,4 +1,2 @@
-"""Selectors of the instruments, one module per instrument. The board's names are re-exported here
-because they were first written as one module."""
-
-from instruments.selectors.board import *  # noqa: F403
+"""Selectors of the instruments (the reads), one module per instrument: import from the instrument's
+module, e.g. `from instruments.selectors import board as selectors`."""

@@ -1,4 +1,4 @@
-"""Reads of the pupil's voice. A round is fetched through `access_feedback_round_by_id` (only the
+"""Reads of feedback (stem van de leerling). A round is fetched through `access_feedback_round_by_id` (only the
 teacher who opened it); its results are read here in a fixed number of queries, and shown only
 above the thresholds that keep a single pupil's answer from being picked out."""
 
@@ -265,8 +265,8 @@ def round_by_code(*, code: str) -> FeedbackRound | None:
     """The round a pupil's code names, found before any tenant scope can be opened.
 
     Pupils have no account, so their request's scope is empty: the code is the only key they
-    hold, and the school follows from the round. This is the one unscoped read of the pupil's
-    voice; the caller opens `tenancy.scope(school_ids=[round.school_id])` for everything after.
+    hold, and the school follows from the round. This is feedback's one unscoped read; the
+    caller opens `tenancy.scope(school_ids=[round.school_id])` for everything after.
     """
     code = "".join((code or "").split()).upper()
     if not code or len(code) > FeedbackRound._meta.get_field("code").max_length:

@@ -1,5 +1,5 @@
 """The numbers of what the instruments recorded: board sessions held, lesson visits done, lesson
-designs made and pupil feedback rounds answered (STYLE.md: each app owns its entities' numbers).
+designs made and feedback rounds answered (STYLE.md: each app owns its entities' numbers).
 The school page shows them per team (`school_rhythm`); the barometer's impact staircase reads them
 per school (`recorded_by_school`) for its implementation step, and so will the coaches' dashboards.
 Nobody else redefines what counts.
@@ -16,7 +16,7 @@ What counts, and why:
   them would undercount visits that took place. Only `LessonVisit` is read, never its notes.
 - **Design made**: a lesson design created in the period that reached "klaar" or beyond.
   Reaching "klaar" needs two authors: the instrument's own mark of a lesson designed together.
-- **Feedback round**: a pupil feedback round opened in the period that at least one pupil
+- **Feedback round**: a feedback round opened in the period that at least one pupil
   answered (only whether an answer exists is read, never what it says).
 
 A period is [start, end) as aware instants; `leerkracht.clock.period_bounds` makes them from Amsterdam dates.
@@ -56,7 +56,7 @@ DAYS_PER_MONTH = 365.25 / 12
 DESIGNS_MADE = (DesignStatus.READY, DesignStatus.GIVEN, DesignStatus.EVALUATED)
 VISIT_PARTICIPANTS = 2  # a visitor and a visited teacher (the model forbids one person as both)
 
-# The rhythm targets of DESIGN.md §3. Pupil feedback is "regularly": the programme names no
+# The rhythm targets of DESIGN.md §3. Feedback is "regularly": the programme names no
 # number, so there is no target for it.
 TARGET_BOARD_SESSIONS_PER_TEAM_PER_WEEK = 1.0
 VISIT_EVERY_DAYS = 14  # every other week, as visitor or visited

@@ -1,4 +1,2 @@
-"""Services of the instruments, one module per instrument. The board's names are re-exported here
-because they were first written as one module."""
-
-from instruments.services.board import *  # noqa: F403
+"""Services of the instruments (the writes), one module per instrument: import from the instrument's
+module, e.g. `from instruments.services import board as services`."""

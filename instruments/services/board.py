@@ -43,6 +43,7 @@ from instruments.models import (
     Theme,
     Verb,
 )
+from instruments.selectors.board import board_snapshot, with_owner_names
 from leerkracht import clock
 from leerkracht.conflicts import EditConflict, FieldConflict
 from schools.models import Team, TeamMembership, User
@@ -569,8 +570,6 @@ def action_move(*, board: ImprovementBoard, action_id: int, user: User, status: 
     conflicts with a colleague's edit of the text."""
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Kies te doen, bezig of klaar.")})
-    from instruments.selectors import with_owner_names
-
     return card_update(
         card_model=Action,
         board=board,
@@ -834,8 +833,6 @@ def session_roles_set(
 def session_close(*, board: ImprovementBoard, session_id: int, user: User, decisions: str = "") -> BoardSession:
     """Close the session: its record keeps the date, who was there, how long it took, the
     decisions, the actions made, and a snapshot of the board as it stood."""
-    from instruments.selectors import board_snapshot
-
     session = _open_session(board, session_id)
     session.decisions = decisions.strip()
     session.closed_at = timezone.now()

@@ -1,4 +1,4 @@
-"""Writes of the pupil's voice (stem van de leerling): a class's own criteria, feedback rounds,
+"""Writes of feedback (stem van de leerling): a class's own criteria, feedback rounds,
 pupils' answers and a pupil group's input on the team's goals.
 
 Anonymity (instruments/models/feedback.py, DESIGN.md §5): an answer stores what was chosen and

@@ -1,4 +1,4 @@
-"""Fixtures shared by the tests of a pupil-voice round: the teacher who owns it, the home school's
+"""Fixtures shared by the tests of a feedback round: the teacher who owns it, the home school's
 group with the six criteria of test_feedback.py, and an open round. A test file that needs a
 different round defines its own fixture of the same name."""
 

@@ -7,8 +7,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from instruments import services
 from instruments.models import Action, BoardKind, ImprovementBoard
+from instruments.services import board as services
 from leerkracht import clock
 from schools.models import Team, User
 from schools.services import team_membership_add

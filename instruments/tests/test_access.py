@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from instruments import services
 from instruments.access import (
     access_board_by_id,
     board_editable,
@@ -16,6 +15,7 @@ from instruments.access import (
     visible_lesson_visits,
 )
 from instruments.models import BoardKind, ImprovementBoard, LessonVisit
+from instruments.services import board as services
 from instruments.tests.factories import member
 from leerkracht.roles import Capability, Role
 from schools.access import compute_access

@@ -522,16 +522,16 @@ def test_counts_and_averages_are_hidden_below_three_answers_and_shown_at_three(c
     answers_from(feedback_round, 2, rating=4, choice="Procenten")
     html = results_html(client, feedback_round)
     assert '<span id="response-count" hx-swap-oob="innerHTML">0 antwoorden (2 onderweg)</span>' in html
-    assert "pv-average" not in html and "Gemiddeld" not in html
-    assert 'class="pv-num"' not in html, "no counts per statement"
+    assert "feedback-average" not in html and "Gemiddeld" not in html
+    assert 'class="feedback-num"' not in html, "no counts per statement"
     assert "verschijnen zodra er 3 antwoorden zijn" in html
     answers_from(feedback_round, 1, rating=5, choice="Procenten")
     html = results_html(client, feedback_round)
     assert "3 antwoorden" in html
-    assert re.search(r'class="pv-average">Gemiddeld <strong>4,3</strong> van 5', html)
-    assert re.search(r"<span>Procenten</span> <strong class=\"pv-num\">3</strong>", html)
+    assert re.search(r'class="feedback-average">Gemiddeld <strong>4,3</strong> van 5', html)
+    assert re.search(r"<span>Procenten</span> <strong class=\"feedback-num\">3</strong>", html)
     statements, _ = parts(feedback_round)
-    assert re.search(rf"{statements[0].text}</th>\s*<td class=\"num\"><span class=\"pv-num\">3</span>", html)
+    assert re.search(rf"{statements[0].text}</th>\s*<td class=\"num\"><span class=\"feedback-num\">3</span>", html)
 
 
 def test_open_answers_are_hidden_below_five_and_shown_at_five_in_shuffled_order(
@@ -596,7 +596,7 @@ def test_the_projected_view_shows_code_qr_and_results_without_controls(client, t
     answers_from(feedback_round, 3)
     html = client.get(round_url(feedback_round, "projectie/")).content.decode()
     assert feedback_round.code in html and "qr.svg" in html and f"/s/{feedback_round.code}" in html
-    assert "pv-average" in html
+    assert "feedback-average" in html
     assert "Sluiten" not in html and "<form" not in html.split('id="main"')[1].split("</main>")[0]
     assert inline_code(html) == []
     services.feedback_round_close(feedback_round=feedback_round)
@@ -663,7 +663,7 @@ def test_the_projected_results_poll_as_projection(client, teacher, feedback_roun
     html = client.get(round_url(feedback_round, "projectie/")).content.decode()
     assert "weergave=projectie" in html
     partial = client.get(round_url(feedback_round, "resultaten/"), {"weergave": "projectie"}, **HTMX)
-    assert "pv-results--projection" in partial.content.decode()
+    assert "feedback-results--projection" in partial.content.decode()
 
 
 # --- Opening a round -------------------------------------------------------------------------------------
@@ -918,7 +918,7 @@ def test_readers_of_the_board_see_pupil_input_but_may_not_record_it(client, worl
     assert client.get(input_url(home)).status_code == 403
 
 
-def test_every_pupil_voice_page_passes_the_strict_content_security_policy(client, world, teacher, feedback_round):
+def test_every_feedback_page_passes_the_strict_content_security_policy(client, world, teacher, feedback_round):
     """No inline script, style or handler on any page of the instrument, teacher's or pupil's,
     including its error pages and partials."""
     home = world.boards[world.home.pk]

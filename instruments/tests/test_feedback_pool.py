@@ -138,7 +138,7 @@ def test_the_live_count_is_the_count_of_the_tallies_and_says_how_many_are_on_the
         answer(feedback_round, tops=(0,), tip=1)
     partial = client.get(round_url(feedback_round, "resultaten/"), **HTMX).content.decode()
     assert '<span id="response-count" hx-swap-oob="innerHTML">3 antwoorden (1 onderweg)</span>' in partial
-    assert '<progress class="pv-bar pv-bar--top" max="3" value="3"' in partial
+    assert '<progress class="feedback-bar feedback-bar--top" max="3" value="3"' in partial
     seen = client.get(round_url(feedback_round, "resultaten/"), {"gezien": "3-1-1"}, **HTMX)
     assert seen.status_code == 204
     page = client.get(f"/school/{feedback_round.school_id}/stem/").content.decode()

@@ -12,7 +12,6 @@ from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from instruments import services as board_services
 from instruments.access import access_lesson_design_by_id, readable_lesson_designs
 from instruments.models import (
     DesignStatus,
@@ -24,6 +23,7 @@ from instruments.models import (
     PupilGroup,
 )
 from instruments.selectors import lesson_design as selectors
+from instruments.services import board as board_services
 from instruments.services import lesson_design as services
 from instruments.tests.factories import member
 from leerkracht.conflicts import EditConflict

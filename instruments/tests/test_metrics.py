@@ -13,9 +13,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from instruments import services
 from instruments.models import BoardSession, DesignStatus, FeedbackRound, LessonDesign, LessonVisit, RoundStatement
 from instruments.selectors import metrics
+from instruments.services import board as board_services
 from instruments.services import feedback as feedback_services
 from instruments.services import lesson_design as design_services
 from instruments.services import lesson_visit as visit_services
@@ -50,9 +50,9 @@ def days_ago(days: int, hour: int = 10) -> dt.datetime:
 
 def session(team: Team, *, by: User, at: dt.datetime, close: bool = True) -> BoardSession:
     board = team_board(team, user=by)
-    made = services.session_start(board=board, user=by, week=clock.monday_of(timezone.localtime(at).date()))
+    made = board_services.session_start(board=board, user=by, week=clock.monday_of(timezone.localtime(at).date()))
     if close:
-        services.session_close(board=board, session_id=made.pk, user=by, decisions="Tien minuten lezen")
+        board_services.session_close(board=board, session_id=made.pk, user=by, decisions="Tien minuten lezen")
     BoardSession.objects.filter(pk=made.pk).update(
         started_at=at, closed_at=at + dt.timedelta(minutes=15) if close else None
     )

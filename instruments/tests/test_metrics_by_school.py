@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from instruments import services
 from instruments.models import (
     BoardSession,
     DesignStatus,
@@ -29,6 +28,7 @@ from instruments.selectors.metrics import (
     recorded_by_school,
     recorded_for_school,
 )
+from instruments.services import board as board_services
 from instruments.services import feedback as feedback_services
 from instruments.services import lesson_design as design_services
 from instruments.services import lesson_visit as visit_services
@@ -56,9 +56,9 @@ _slots = itertools.count(1)
 
 def session(board, *, by: User, at: dt.datetime, close: bool = True) -> BoardSession:
     """A board session started (and, unless `close` is False, closed) at `at`."""
-    made = services.session_start(board=board, user=by)
+    made = board_services.session_start(board=board, user=by)
     if close:
-        services.session_close(board=board, session_id=made.pk, user=by, decisions="Elke dag tien minuten lezen")
+        board_services.session_close(board=board, session_id=made.pk, user=by, decisions="Elke dag tien minuten lezen")
     BoardSession.objects.filter(pk=made.pk).update(
         week=clock.monday_of(at.astimezone(clock.AMSTERDAM).date()),
         started_at=at,

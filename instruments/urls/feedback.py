@@ -1,4 +1,4 @@
-"""Routes of the pupil's voice (stem van de leerling): the teacher's pages under the school, the
+"""Routes of feedback (stem van de leerling): the teacher's pages under the school, the
 pupil group's input under a goal of the board, and the pupils' public pages (no school in the
 URL: the round's code is all a pupil has)."""
 

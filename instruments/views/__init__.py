@@ -1,4 +1,2 @@
-"""Views of the instruments, one module per instrument. The board's names are re-exported here
-because they were first written as one module."""
-
-from instruments.views.board import *  # noqa: F403
+"""Views of the instruments, one module per instrument; each instrument's routes in
+`instruments/urls/<instrument>.py` import its module."""

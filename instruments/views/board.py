@@ -22,9 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from instruments import selectors, services
 from instruments.access import access_board_by_id, board_editable, board_kinds_creatable
-from instruments.forms import (
+from instruments.forms.board import (
     BASE_PREFIX,
     ActionForm,
     AttendanceForm,
@@ -41,6 +40,8 @@ from instruments.forms import (
     SuccessForm,
 )
 from instruments.models import ActionStatus, BoardKind, Entity
+from instruments.selectors import board as selectors
+from instruments.services import board as services
 from instruments.templatetags.instruments import chart_version
 from leerkracht.access import NOT_FOUND_MESSAGE, requires
 from leerkracht.clock import week_input_value

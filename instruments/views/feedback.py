@@ -1,4 +1,4 @@
-"""The teacher's pages of the pupil's voice (stem van de leerling): their rounds, a class's own
+"""The teacher's pages of feedback (stem van de leerling): their rounds, a class's own
 criteria, opening a round, its live results and projected view, the QR code, closing; and the
 record of a pupil group's input on a goal of the team board.
 

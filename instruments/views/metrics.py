@@ -27,7 +27,7 @@ RHYTHM = "instruments/school_rhythm.html"
 @vary_on_headers("HX-Request")
 def school_rhythm(request: AppRequest, school_id: int):
     """Per team (for roles that see the teams) and for the whole school: board sessions, lesson
-    visits, lesson designs and pupil feedback rounds of the last weeks against the programme's
+    visits, lesson designs and feedback rounds of the last weeks against the programme's
     rhythm. Everyone who sees the school page sees this; the bestuurder the school's total only."""
     access = request.access
     context = {

@@ -139,7 +139,7 @@ class BoardContents:
 def fill_board(team, member) -> BoardContents:
     """A team board with a goal (measured once), an action, a knelpunt, a success and this week's
     session, built through the services."""
-    from instruments import services
+    from instruments.services import board as services
     from leerkracht import clock
 
     board = services.team_board_get_or_create(team=team, user=member)

@@ -2,7 +2,7 @@
 // session clock, and the print button. No inline handlers (the CSP is script-src 'self');
 // everything hangs off data attributes.
 //
-// Polling protocol (instruments.views.presentation_content):
+// Polling protocol (instruments.views.board.presentation_content):
 // - every 3 s GET data-poll-url with If-None-Match: <last ETag> and HX-Request: true
 //   (cache: "no-store", credentials: "same-origin", redirect: "manual");
 // - 304: nothing changed, nothing to do;

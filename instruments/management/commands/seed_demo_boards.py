@@ -6,7 +6,7 @@ from leerkracht.tenancy import scopes_disabled
 
 class Command(BaseCommand):
     help = (
-        "Give the demo teacher's team a board, lesson designs, lesson visits and pupil feedback in use "
+        "Give the demo teacher's team a board, lesson designs, lesson visits and feedback rounds in use "
         "(after seed_demo; idempotent)."
     )
 

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from instruments import selectors, services
 from instruments.models import (
     Action,
     ActionStatus,
@@ -32,6 +31,8 @@ from instruments.models import (
     Theme,
     Verb,
 )
+from instruments.selectors import board as selectors
+from instruments.services import board as services
 from instruments.tests.factories import action, class_board, member, started_weeks_ago, team_board, week
 from leerkracht import clock
 from leerkracht.conflicts import EditConflict

@@ -88,8 +88,8 @@ def test_the_live_results_count_a_class_of_30_and_show_averages_from_the_third_a
     page.evaluate("window.__noReload = true")
     count = page.locator("#response-count")
     expect(count).to_have_text("0 antwoorden")
-    expect(page.locator(".pv-code")).to_have_text(feedback_round.code)
-    expect(page.locator("img.pv-qr")).to_be_visible()
+    expect(page.locator(".feedback-code")).to_have_text(feedback_round.code)
+    expect(page.locator("img.feedback-qr")).to_be_visible()
     screenshot("feedback/round-live-empty-1280", **DESKTOP)
 
     answers = [fields_for(feedback_round, n) for n in range(30)]
@@ -98,12 +98,12 @@ def test_the_live_results_count_a_class_of_30_and_show_averages_from_the_third_a
         assert "Dank je wel!" in pupils[n].answer(answers[n])
     # Two answers wait sealed in the pool: counted as on their way, not tallied yet.
     expect(count).to_have_text("0 antwoorden (2 onderweg)", timeout=POLL_TIMEOUT_MS)
-    expect(page.locator(".pv-average")).to_have_count(0)
+    expect(page.locator(".feedback-average")).to_have_count(0)
     expect(page.locator("#results")).to_contain_text("verschijnen zodra er 3 antwoorden zijn")
 
     assert "Dank je wel!" in pupils[2].answer(answers[2])
     expect(count).to_have_text("3 antwoorden", timeout=POLL_TIMEOUT_MS)
-    average = page.locator(".pv-average")
+    average = page.locator(".feedback-average")
     expect(average).to_be_visible(timeout=POLL_TIMEOUT_MS)
     expect(average).to_contain_text("Gemiddeld 2 van 5")  # ratings 1, 2 and 3
 
@@ -134,7 +134,7 @@ def test_the_live_results_count_a_class_of_30_and_show_averages_from_the_third_a
     screenshot("feedback/round-live-390", **PHONE)
     page.set_viewport_size(DESKTOP)
     page.goto(f"/school/{world.home.pk}/stem/{feedback_round.pk}/projectie/")
-    expect(page.locator(".pv-projection__count")).to_have_text("30 antwoorden")
+    expect(page.locator(".feedback-projection__count")).to_have_text("30 antwoorden")
     screenshot("feedback/projection-1280", **DESKTOP)
     screenshot("feedback/projection-390", **PHONE)
 
@@ -189,7 +189,7 @@ def test_one_phone_that_scans_the_qr_code_twice_answers_once(page, browser, worl
     at once."""
     log_in(page, world.users[Role.LERAAR])
     page.goto(f"/school/{world.home.pk}/stem/{feedback_round.pk}/")
-    image = page.locator("img.pv-qr")
+    image = page.locator("img.feedback-qr")
     expect(image).to_be_visible()
     scanned = re.fullmatch(r"QR-code naar (\S+)", image.get_attribute("alt"))[1]
     assert scanned.endswith(f"/s/{feedback_round.code}")
@@ -247,7 +247,7 @@ def test_teacher_agrees_criteria_and_opens_a_round(page, world, screenshot):
     for text in ["Ik wist wat ik moest doen", "Ik kon vragen stellen", "We werkten samen", "Het tempo was goed"]:
         page.get_by_label("Uitspraak").fill(text)
         page.get_by_role("button", name="Uitspraak toevoegen").click()
-        expect(page.locator(".pv-criterion", has_text=text)).to_be_visible()
+        expect(page.locator(".feedback-criterion", has_text=text)).to_be_visible()
     expect(page.locator("#criteria .badge")).to_have_text("5 van 5–10")
     assert page.evaluate("window.__noReload === true")
     screenshot("feedback/criteria-1280", **DESKTOP)

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.utils.html import escape
 
-from instruments import services
+from instruments.services import board as services
 from instruments.templatetags import instruments as tags
 from leerkracht.roles import Role
 
