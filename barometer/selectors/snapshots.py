@@ -35,10 +35,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from barometer.chart_documents import Chart
-from barometer.models import QuestionKind
-from barometer.models.questionnaire import OPTIONS
+from barometer.report_charts import national_charts
 from barometer.selectors import reports
-from barometer.selectors.results import MEAN_KINDS, PERCENT_KINDS, Level, Score
+from barometer.selectors.results import Level
 from barometer.services.results import data_version, warm_started
 from schools.models import Sector
 
@@ -124,91 +123,7 @@ def snapshots_warm() -> int:
     return len(made) // 2
 
 
-# -------------------------------------------------------------------------------- drawing, writing
-def chart_value(score: Score | None) -> float | None:
-    """The figure a chart draws: the published (rounded) percent or mean, so chart and text agree."""
-    if score is None:
-        return None
-    return float(score.percent) if score.percent is not None else float(score.mean)
-
-
-def chart_n(score: Score | None) -> int | None:
-    """The respondents a chart shows beside a figure (none for a hidden one)."""
-    return score.n if score is not None else None
-
-
-def score_charts(*, items, group, title_suffix: str) -> dict[str, Chart]:
-    """A bar chart of the items with a percentage, and the answer distributions of the others."""
-    from barometer import charts
-
-    found = {}
-    percent_bars = [
-        charts.Bar(
-            label=item.text, value=chart_value(group.scores.get(item.code)), n=chart_n(group.scores.get(item.code))
-        )
-        for item in items
-        if item.kind in PERCENT_KINDS
-    ]
-    if percent_bars:
-        found["eens"] = charts.bar_chart(
-            title=_("Percentage (helemaal) eens of ja") + title_suffix,
-            bars=percent_bars,
-            unit="percent",
-            label_heading=_("Vraag"),
-        )
-    rows_by_kind: dict[str, list[charts.DistributionRow]] = {}
-    for item in items:
-        if item.kind in MEAN_KINDS and item.kind != QuestionKind.LIKERT:
-            score = group.scores.get(item.code)
-            rows_by_kind.setdefault(item.kind, []).append(
-                charts.DistributionRow(label=item.text, counts=score.counts if score else None, n=chart_n(score))
-            )
-    titles = {
-        QuestionKind.SCALE: _("Cijfers van 1 tot 5: hoe de leraren antwoordden"),
-        QuestionKind.FREQUENCY: _("Hoe vaak de leraren de instrumenten gebruiken"),
-    }
-    for kind, rows in rows_by_kind.items():
-        options = [label for _value, label in OPTIONS[kind]]
-        found[f"verdeling-{kind}"] = charts.distribution_chart(
-            title=titles.get(kind, _("Hoe de leraren antwoordden")) + title_suffix, rows=rows, options=options
-        )
-    return found
-
-
-def national_charts(report: reports.NationalReport) -> dict[str, Chart]:
-    """The national page's charts by key: the selection's items, the breakdown and the trend."""
-    from barometer import charts
-
-    if report.wave is None:
-        return {}
-    found = score_charts(items=report.items, group=report.total, title_suffix="")
-    if report.item is not None:
-        unit = "percent" if report.item.kind in PERCENT_KINDS else "mean"
-        found["uitsplitsing"] = charts.bar_chart(
-            title=report.item.text,
-            bars=[
-                charts.Bar(label=name, value=chart_value(score), n=chart_n(score)) for name, score in report.breakdown
-            ],
-            unit=unit,
-            label_heading=str(report.breakdown_label),
-        )
-        if len(report.trend) > 1:
-            found["verloop"] = charts.trend_chart(
-                title=_("Verloop: %(item)s") % {"item": report.item.text},
-                series=[
-                    charts.Series(
-                        label=_("Selectie"),
-                        points=[
-                            charts.Point(wave_label=wave.name, value=chart_value(score), n=chart_n(score))
-                            for wave, score in report.trend
-                        ],
-                    )
-                ],
-                unit=unit,
-            )
-    return found
-
-
+# -------------------------------------------------------------------------------- writing
 def national_csv(report: reports.NationalReport) -> str:
     """The selection's figures as CSV (semicolon, decimal comma, for Dutch spreadsheets): the
     total and every group of the breakdown, per item; a hidden figure is an empty cell."""

@@ -8,30 +8,22 @@ every figure on the page.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
 
 from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from barometer import chart_documents
-from barometer.models import QuestionKind
+from barometer import chart_documents, report_charts
 from barometer.selectors import reports, snapshots
-from barometer.selectors.results import PERCENT_KINDS, Level, min_open_answers, min_respondents
+from barometer.selectors.results import Level, min_open_answers, min_respondents
 from leerkracht.access import requires
 from leerkracht.http import AppRequest, wants_fragment
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
 from schools.models import Region, Sector
-
-# The chart module loads matplotlib, which costs every process that loads the URLconf seconds:
-# it is imported by the functions that draw, when a page with charts is asked for.
-if TYPE_CHECKING:
-    from barometer import charts
 
 SCHOOL_PAGE = "barometer/school_results.html"
 NATIONAL_PAGE = "barometer/national_results.html"
@@ -45,68 +37,6 @@ def _int(value: str | None) -> int | None:
 
 
 # -------------------------------------------------------------------------------- school
-def _school_charts(report: reports.SchoolReport) -> dict[str, chart_documents.Chart]:
-    from barometer import charts
-
-    found = snapshots.score_charts(items=report.items, group=report.school, title_suffix="")
-    if len(report.trend_waves) > 1:
-        labels = [wave.name for wave in report.trend_waves]
-        for unit, kinds, key, title in (
-            ("percent", PERCENT_KINDS, "verloop-eens", _("Verloop: percentage (helemaal) eens of ja")),
-            ("mean", (QuestionKind.SCALE,), "verloop-gemiddelde", _("Verloop: gemiddelde (1–5)")),
-        ):
-            series = [
-                charts.Series(
-                    label=item.text,
-                    points=[
-                        charts.Point(wave_label=label, value=snapshots.chart_value(score), n=snapshots.chart_n(score))
-                        for label, score in zip(labels, report.trends[item.code], strict=True)
-                    ],
-                )
-                for item in report.items
-                if item.kind in kinds
-            ]
-            if series:
-                found[key] = charts.trend_chart(title=title, series=series, unit=unit)
-    if report.staircase:
-        found["effecttrap"] = charts.staircase_chart(title=_("Effecttrap"), steps=staircase_steps(report.staircase))
-    return found
-
-
-def staircase_steps(stairs: reports.Staircase) -> list[charts.Step]:
-    from barometer import charts
-
-    culture = stairs.culture
-    return [
-        charts.Step(
-            label=_("Implementatie"),
-            value_text=_("%(percent)s%% in het ritme") % {"percent": stairs.reported_use}
-            if stairs.reported_use is not None
-            else "",
-            detail=_("leraren die de instrumenten zo vaak gebruiken als het programma vraagt (eigen zeggen)"),
-            value=stairs.reported_use,
-        ),
-        charts.Step(
-            label=_("Enthousiasme"),
-            value_text=_("%(mean)s van 5") % {"mean": reports.headline(stairs.enthusiasm)},
-            detail=_("gemiddeld cijfer voor het enthousiasme over het programma"),
-            value=snapshots.chart_value(stairs.enthusiasm),
-        ),
-        charts.Step(
-            label=_("Leercultuur"),
-            value_text=_("%(mean)s van 5") % {"mean": str(culture.mean).replace(".", ",")} if culture else "",
-            detail=_("gemiddelde van de cultuursurvey") if culture else _("nog geen cultuursurvey gesloten"),
-            value=float(culture.mean) if culture else None,
-        ),
-        charts.Step(
-            label=_("Lespraktijk"),
-            value_text=_("%(percent)s eens") % {"percent": reports.headline(stairs.teaching)},
-            detail=_("leraren die zeggen dat het programma hun lessen beter maakt"),
-            value=snapshots.chart_value(stairs.teaching),
-        ),
-    ]
-
-
 def _chart_links(charts_found: dict[str, chart_documents.Chart], base: str, query: str) -> list[dict]:
     """Each chart with the address of its SVG. The address carries a digest of the SVG, so a
     browser never keeps an old chart under a new figure."""
@@ -129,7 +59,7 @@ def school_results(request: AppRequest, school_id: int):
     base = request.path + "grafiek/"
     context = {
         "report": report,
-        "charts": _chart_links(_school_charts(report), base, query) if report.wave else [],
+        "charts": _chart_links(report_charts.school_charts(report), base, query),
         "min_open_answers": min_open_answers(),
     }
     if wants_fragment(request):
@@ -142,7 +72,7 @@ def school_results(request: AppRequest, school_id: int):
 @require_GET
 def school_results_chart(request: AppRequest, school_id: int, chart: str):
     report = reports.school_report(school_id=school_id, wave_id=_int(request.GET.get("meetmoment")))
-    found = _school_charts(report) if report.wave else {}
+    found = report_charts.school_charts(report)
     if chart not in found:
         raise Http404
     return chart_documents.svg_response(found[chart])

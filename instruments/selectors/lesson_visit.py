@@ -11,11 +11,12 @@ from django.db.models import DateTimeField, Func, IntegerField, OuterRef, Q, Sub
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from instruments import lesson_visit_calendar as calendar
 from instruments.access import readable_lesson_designs, visible_lesson_visits
 from instruments.models import CalendarFeed, LessonDesign, LessonVisit, LessonVisitNotes
 from instruments.models.lesson_visit import calendar_feed_digest
 from instruments.selectors import metrics
-from leerkracht import clock, tenancy
+from leerkracht import tenancy
 from leerkracht.access import Access
 from schools.access import compute_access
 from schools.models import User
@@ -45,16 +46,17 @@ def lesson_visit_designs(*, access: Access, school_id: int) -> list[LessonDesign
     return list(designs.only("id", "title").order_by("-id")[:DESIGN_CHOICES])
 
 
-def lesson_visits_between(
-    *, access: Access, school_id: int, first_day: dt.date, last_day: dt.date, person_id: int | None = None
-) -> list[LessonVisit]:
-    """The visits of the school from `first_day` to `last_day` (Amsterdam days) this user may
-    see, optionally those of one person (as visitor or visited), by start time (one query)."""
-    start, end = clock.day_bounds(first_day, last_day)
+def lesson_visit_calendar(
+    *, access: Access, school_id: int, period: calendar.Period, person_id: int | None = None
+) -> calendar.Calendar:
+    """The school's visits in `period` (Amsterdam days) this user may see, optionally those of one
+    person (as visitor or visited), laid out as the calendar's weeks (one query)."""
+    start, end = period.bounds
     visits = visible_lesson_visits(access, school_id=school_id).filter(starts_at__gte=start, starts_at__lt=end)
     if person_id is not None:
         visits = visits.filter(Q(visitor_id=person_id) | Q(visited_id=person_id))
-    return list(visits.select_related("visitor", "visited", "group").order_by("starts_at", "pk"))
+    visits = visits.select_related("visitor", "visited", "group").order_by("starts_at", "pk")
+    return calendar.calendar_of(period, visits)
 
 
 def lesson_visit_notes_get(*, visit: LessonVisit) -> LessonVisitNotes | None:

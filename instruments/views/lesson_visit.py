@@ -10,15 +10,13 @@ only after `lesson_visit_content_visible` (visitor and visited teacher, nobody e
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -26,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from instruments import ical
+from instruments import lesson_visit_calendar as visit_calendar
 from instruments.access import access_lesson_visit_by_id, lesson_visit_content_visible
 from instruments.forms.lesson_visit import (
     GROUPS_DATALIST,
@@ -37,12 +36,9 @@ from instruments.models import VISIT_DID_NOT_HAPPEN, VisitStatus
 from instruments.selectors import lesson_visit as selectors
 from instruments.selectors.groups import pupil_groups
 from instruments.services import lesson_visit as services
-from leerkracht import clock
 from leerkracht.access import NOT_FOUND_MESSAGE, personal, public, requires
 from leerkracht.conflicts import EditConflict
 from leerkracht.http import (
-    FIRST_DAY,
-    LAST_DAY,
     AppRequest,
     add_service_errors,
     edit_conflict_response,
@@ -88,111 +84,6 @@ def _detail_url(visit) -> str:
 
 # --- The calendar ------------------------------------------------------------------------------
 
-WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{1,2})$")
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-@dataclass
-class Day:
-    date: dt.date
-    in_period: bool
-    is_today: bool
-    visits: list = field(default_factory=list)
-
-
-@dataclass
-class Week:
-    monday: dt.date
-    days: list[Day]
-
-    @property
-    def has_visits(self) -> bool:
-        return any(day.visits for day in self.days)
-
-
-@dataclass(frozen=True)
-class Period:
-    """The week or month the calendar shows, and its neighbours as query values."""
-
-    kind: str  # "week" or "maand", the query parameter's name
-    first: dt.date
-    last: dt.date
-    value: str
-    previous: str
-    next: str
-    label: str
-
-    @property
-    def mondays(self) -> list[dt.date]:
-        return clock.weeks_between(self.first, self.last)
-
-
-def _week_period(monday: dt.date) -> Period:
-    def value(day: dt.date) -> str:
-        return clock.week_input_value(day)
-
-    sunday = monday + dt.timedelta(days=6)
-    span = (
-        f"{monday.day}–{formats.date_format(sunday, 'j F Y')}"
-        if monday.month == sunday.month
-        else f"{formats.date_format(monday, 'j F')} – {formats.date_format(sunday, 'j F Y')}"
-    )
-    return Period(
-        kind="week",
-        first=monday,
-        last=sunday,
-        value=value(monday),
-        previous=value(monday - dt.timedelta(weeks=1)),
-        next=value(monday + dt.timedelta(weeks=1)),
-        label=_("week %(number)s · %(span)s") % {"number": clock.week_number(monday), "span": span},
-    )
-
-
-def _month_period(first: dt.date) -> Period:
-    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    preceding = (first - dt.timedelta(days=1)).replace(day=1)
-    return Period(
-        kind="maand",
-        first=first,
-        last=following - dt.timedelta(days=1),
-        value=f"{first:%Y-%m}",
-        previous=f"{preceding:%Y-%m}",
-        next=f"{following:%Y-%m}",
-        label=formats.date_format(first, "F Y"),
-    )
-
-
-def calendar_period(query) -> Period:
-    """?maand=2026-11 or ?week=2026-W48 (ISO week); this week when absent or unreadable."""
-    if match := MONTH_PATTERN.match(query.get("maand", "").strip()):
-        year, month = int(match[1]), int(match[2])
-        if 1 <= month <= 12 and FIRST_DAY.year <= year <= LAST_DAY.year:
-            return _month_period(dt.date(year, month, 1))
-    match = WEEK_PATTERN.match(query.get("week", "").strip())
-    if match and FIRST_DAY.year <= int(match[1]) <= LAST_DAY.year:
-        # Bounded like the month: the first and last weeks a date can hold have no neighbour.
-        try:
-            return _week_period(dt.date.fromisocalendar(int(match[1]), int(match[2]), 1))
-        except ValueError:
-            pass
-    return _week_period(clock.this_week())
-
-
-def _calendar_weeks(period: Period, visits) -> list[Week]:
-    today = timezone.localdate()
-    by_day: dict[dt.date, list] = {}
-    for visit in visits:
-        by_day.setdefault(timezone.localdate(visit.starts_at), []).append(visit)
-    result = []
-    for monday in period.mondays:
-        days = []
-        for offset in range(7):
-            day = monday + dt.timedelta(days=offset)
-            inside = period.first <= day <= period.last
-            days.append(Day(day, inside, day == today, by_day.get(day, []) if inside else []))
-        result.append(Week(monday, days))
-    return result
-
 
 @requires(Capability.TEAM_VIEW)
 @require_GET
@@ -201,7 +92,7 @@ def lesson_visit_calendar(request: AppRequest, school_id: int):
     """The school's visits in a week or a month (a teacher: their own); ?persoon= narrows it to
     one person. Prev/next swap the calendar in place."""
     access = request.access
-    period = calendar_period(request.GET)
+    period = visit_calendar.period_of(week=request.GET.get("week", ""), month=request.GET.get("maand", ""))
     sees_people = access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id)
     wanted = _int(request.GET.get("persoon"))
     people = selectors.lesson_visit_staff(access=access, school_id=school_id) if sees_people else []
@@ -210,40 +101,33 @@ def lesson_visit_calendar(request: AppRequest, school_id: int):
     else:
         # A teacher sees only their own visits anyway; another person's id shows nothing new.
         person = request.user if wanted == access.user_id else None
-    visits = selectors.lesson_visits_between(
-        access=access,
-        school_id=school_id,
-        first_day=period.first,
-        last_day=period.last,
-        person_id=person.pk if person else None,
+    calendar = selectors.lesson_visit_calendar(
+        access=access, school_id=school_id, period=period, person_id=person.pk if person else None
     )
     base = reverse("instruments:lesson_visit_calendar", kwargs={"school_id": school_id})
     keep = {"persoon": person.pk} if person else {}
 
-    def url(**params) -> str:
-        return f"{base}?{urlencode({**params, **keep})}"
+    def url(query: dict) -> str:
+        return f"{base}?{urlencode({**query, **keep})}"
 
     context = {
         "school": _school(access, school_id),
         "school_id": school_id,
         "period": period,
-        "weeks": _calendar_weeks(period, visits),
-        "visit_count": sum(1 for v in visits if v.status not in VISIT_DID_NOT_HAPPEN),
-        "any_visits": bool(visits),
+        "weeks": calendar.weeks,
+        "visit_count": calendar.visit_count,
+        "any_visits": calendar.any_visits,
         "person": person,
         "people": people,
         "sees_people": sees_people,
         "calendar_url": base,
-        "previous_url": url(**{period.kind: period.previous}),
-        "next_url": url(**{period.kind: period.next}),
-        "today_url": url(**({"maand": f"{timezone.localdate():%Y-%m}"} if period.kind == "maand" else {})),
-        "week_url": url(week=clock.week_input_value(clock.monday_of(period.first))),
-        # A week belongs to the month that holds its Thursday (as ISO weeks belong to years).
-        "month_url": url(
-            maand=f"{period.first + dt.timedelta(days=3):%Y-%m}" if period.kind == "week" else period.value
-        ),
-        "own_url": f"{base}?{urlencode({period.kind: period.value, 'persoon': access.user_id})}",
-        "all_url": f"{base}?{urlencode({period.kind: period.value})}",
+        "previous_url": url(period.previous_query),
+        "next_url": url(period.next_query),
+        "today_url": url(period.today_query),
+        "week_url": url(period.week_query),
+        "month_url": url(period.month_query),
+        "own_url": f"{base}?{urlencode({**period.query, 'persoon': access.user_id})}",
+        "all_url": f"{base}?{urlencode(period.query)}",
     }
     return _render(request, CALENDAR, "calendar", context)
 

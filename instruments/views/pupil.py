@@ -19,41 +19,32 @@ round's pool and is moved into the answer tables in a later transaction, in a ba
 (services/feedback.py), so nothing in the database joins the two. The value itself, the address
 and the browser are never stored.
 
-Flooding and guessing are stopped with counters in the cache whose keys are keyed hashes of the
-address and of the device value; they expire within minutes and never reach the database:
-answers per address and round (a script can still ask for signed values one by one: the
-address limit is the backstop), tries per device, and codes per address that name no round
-(only misses count, so a class behind one school address typing the right code is never
-stopped; past the limit every lookup from that address is refused, the right code too, or the
-answer would still tell a right guess from a wrong one).
+Flooding and guessing are stopped with counters in the cache (`instruments/pupil_guard.py`, which
+also decides whether a device value counts and whether the device already answered); this module
+keeps the HTTP side: the cookie, the client's address, the limits and the 429 answers.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
-
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_GET, require_http_methods
 
+from instruments import pupil_guard
 from instruments.forms.feedback import AnswerForm
 from instruments.selectors import feedback as selectors
 from instruments.services import feedback as services
 from leerkracht import tenancy
 from leerkracht.access import public
-from leerkracht.http import client_address, no_store, over_limit
+from leerkracht.http import client_address, no_store
 
 DEVICE_COOKIE = "stem_apparaat"
 DEVICE_COOKIE_PATH = "/stem"  # read and set only by the pages under it (see pupil_short)
 DEVICE_COOKIE_MAX_AGE = 60 * 60 * 24 * 365  # a school year and a bit: one value per device
 DEVICE_COOKIE_SALT = "instruments.pupil.device"  # the signature of this cookie, no other
-_DEVICE_VALUE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 # A whole class answers from one school address: 120 answers per 10 minutes per address and
 # round is four classes' worth. One device gets a few tries per few seconds (a double tap, a
@@ -73,7 +64,7 @@ def _device_value(request) -> str | None:
     """The device's value, if the cookie holds one this server issued; None for no cookie and for
     a value that is unsigned, forged or changed alike."""
     value = request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_COOKIE_SALT, max_age=DEVICE_COOKIE_MAX_AGE)
-    return value if _DEVICE_VALUE.match(value) else None
+    return pupil_guard.device_value_valid(value)
 
 
 def _set_device_cookie(response: HttpResponse, value: str) -> None:
@@ -99,44 +90,21 @@ def _notice(request, kind: str, *, status: int, feedback_round=None) -> HttpResp
 
 
 def _rate_limited(request, feedback_round, device_value: str | None) -> bool:
-    """Whether this try goes past the limits. The keys are keyed hashes (the server's secret),
-    so not even the cache holds an address or a cookie value."""
-    address = client_address(request)
-    address_key = salted_hmac("pupil-voice-address", f"{feedback_round.pk}:{address}", algorithm="sha256").hexdigest()
-    if over_limit(f"pv:addr:{address_key}", limit=ADDRESS_LIMIT, window=ADDRESS_WINDOW):
-        return True
-    if device_value:
-        device_key = salted_hmac("pupil-voice-device", device_value, algorithm="sha256").hexdigest()
-        return over_limit(f"pv:dev:{device_key}", limit=DEVICE_LIMIT, window=DEVICE_WINDOW)
-    return False
-
-
-def _miss_key(request) -> str:
-    address = client_address(request)
-    return f"pv:miss:{salted_hmac('pupil-voice-code-miss', address, algorithm='sha256').hexdigest()}"
-
-
-def _guessing(request) -> bool:
-    """Whether this address has tried CODE_MISS_LIMIT codes that name no round in the window."""
-    return (cache.get(_miss_key(request)) or 0) >= CODE_MISS_LIMIT
-
-
-def _count_miss(request) -> None:
-    over_limit(_miss_key(request), limit=CODE_MISS_LIMIT, window=CODE_MISS_WINDOW)
-
-
-class _Guessing(Exception):
-    """Too many codes from this address named no round."""
+    """Whether this answer goes past the limits above, per address and round and per device."""
+    return pupil_guard.answer_over_limit(
+        round_id=feedback_round.pk,
+        address=client_address(request),
+        device_value=device_value,
+        per_address=pupil_guard.Limit(ADDRESS_LIMIT, ADDRESS_WINDOW),
+        per_device=pupil_guard.Limit(DEVICE_LIMIT, DEVICE_WINDOW),
+    )
 
 
 def _round_by_code(request, code: str):
-    """The round a code names, or None (a miss, counted). Raises _Guessing past the limit."""
-    if _guessing(request):
-        raise _Guessing
-    feedback_round = selectors.round_by_code(code=code)
-    if feedback_round is None:
-        _count_miss(request)
-    return feedback_round
+    """The round a code names, or None; raises `pupil_guard.Guessing` past the misses' limit."""
+    return pupil_guard.round_by_code(
+        code=code, address=client_address(request), misses=pupil_guard.Limit(CODE_MISS_LIMIT, CODE_MISS_WINDOW)
+    )
 
 
 def _too_many_misses(request, *, page: str = NOTICE, context: dict | None = None) -> HttpResponse:
@@ -159,7 +127,7 @@ def pupil_code(request):
         return no_store(render(request, CODE, {"code": ""}))
     try:
         feedback_round = _round_by_code(request, code)
-    except _Guessing:
+    except pupil_guard.Guessing:
         return _too_many_misses(request, page=CODE, context={"code": code})
     if feedback_round is None:
         return no_store(render(request, CODE, {"code": code, "unknown": True}, status=404))
@@ -177,7 +145,7 @@ def pupil_short(request, code: str):
     and a second scan of the same QR code would then be a "new" device that may answer again."""
     try:
         feedback_round = _round_by_code(request, code)
-    except _Guessing:
+    except pupil_guard.Guessing:
         return _too_many_misses(request)
     if feedback_round is None:
         return _notice(request, "unknown", status=404)
@@ -190,7 +158,7 @@ def pupil_answer(request, code: str):
     """The answer page: tops, one tip and the round's questions; one answer per device."""
     try:
         feedback_round = _round_by_code(request, code)
-    except _Guessing:
+    except pupil_guard.Guessing:
         return _too_many_misses(request)
     if feedback_round is None:
         return _notice(request, "unknown", status=404)
@@ -209,11 +177,12 @@ def _answer(request, feedback_round) -> HttpResponse:
     device_value = _device_value(request)
     if request.method == "POST" and _rate_limited(request, feedback_round, device_value):
         return _notice(request, "busy", status=429, feedback_round=feedback_round)
-    if device_value is not None:
-        digest = services.device_digest(feedback_round=feedback_round, device_value=device_value)
-        if selectors.device_answered(feedback_round=feedback_round, digest=digest):
-            kind = "thanks" if request.GET.get("klaar") else "already"
-            return _notice(request, kind, status=200, feedback_round=feedback_round)
+    answered = device_value is not None and pupil_guard.device_answered(
+        feedback_round=feedback_round, device_value=device_value
+    )
+    if answered:
+        kind = "thanks" if request.GET.get("klaar") else "already"
+        return _notice(request, kind, status=200, feedback_round=feedback_round)
     statements = selectors.round_statements(feedback_round=feedback_round)
     questions = selectors.round_questions(feedback_round=feedback_round)
     form = AnswerForm(
@@ -230,7 +199,7 @@ def _answer(request, feedback_round) -> HttpResponse:
             context["no_cookie"] = True
         response = render(request, ANSWER, context)
         if device_value is None:
-            _set_device_cookie(response, secrets.token_urlsafe(32))
+            _set_device_cookie(response, pupil_guard.device_value_new())
         return response
     if form.is_valid():
         try:
