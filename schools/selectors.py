@@ -252,6 +252,12 @@ def school_page(*, access: Access, filters: SchoolFilters, page: int | str = 1) 
     return current
 
 
+def regions() -> QuerySet[Region]:
+    """Every region by name, for a national filter (lazy: a page that leaves the filter out of its
+    htmx fragment does not ask)."""
+    return Region.objects.order_by("name")
+
+
 def region_choices(*, access: Access) -> list[Region]:
     """The regions of the schools this user may see, for the school list's filter (one query)."""
     visible = access.filter_visible(School.objects.all())

@@ -23,7 +23,7 @@ from leerkracht.access import requires
 from leerkracht.http import AppRequest, wants_fragment
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
-from schools.models import Region, Sector
+from schools.models import Sector
 
 SCHOOL_PAGE = "barometer/school_results.html"
 NATIONAL_PAGE = "barometer/national_results.html"
@@ -127,7 +127,7 @@ def national_results(request: AppRequest):
     context = _national(request)
     query = request.GET.urlencode()
     context["charts"] = _chart_links(context["snapshot"].charts, request.path + "grafiek/", query)
-    context["regions"] = Region.objects.order_by("name")
+    context["regions"] = school_selectors.regions()
     context["sectors"] = Sector.choices
     context["breakdowns"] = [(key, label) for key, (_level, label) in BREAKDOWNS.items()]
     context["query"] = query

@@ -8,6 +8,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Q, StringAgg, Subquery, TextField, Value
 from django.db.models.functions import Coalesce, Concat
@@ -315,6 +316,30 @@ def goal_get(*, board: ImprovementBoard, goal_id: int) -> Goal:
 
 def goal_measurements(*, goal: Goal) -> list[Measurement]:
     return list(Measurement.objects.filter(goal=goal).order_by("week"))
+
+
+GOAL_CHART_SECONDS = 60 * 60 * 24
+
+
+def goal_chart_version(goal: Goal) -> str:
+    """What a goal's chart depends on: its version (target, baseline) and its measurements (the
+    goal as `goal_get` annotates it). The page asks for the chart with it, so a browser's copy and
+    the kept drawing are never stale."""
+    latest = goal.latest_week.strftime("%Y%m%d") if goal.latest_week else "0"
+    return f"{goal.version}-{goal.measurement_count}-{latest}"
+
+
+def goal_chart_svg(*, goal: Goal) -> str:
+    """The goal's progress chart as SVG, drawn once per version of what it shows and kept in the
+    cache (drawing takes tens of milliseconds)."""
+    key = f"goal-chart:{goal.pk}:{goal_chart_version(goal)}"
+    svg = cache.get(key)
+    if svg is None:
+        from instruments import charts  # matplotlib: loaded when a chart is drawn, not with the URLconf
+
+        svg = charts.goal_progress_svg(goal=goal, measurements=goal_measurements(goal=goal))
+        cache.set(key, svg, GOAL_CHART_SECONDS)
+    return svg
 
 
 def action_get(*, board: ImprovementBoard, action_id: int) -> Action:

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from instruments.models import ActionStatus
+from instruments.selectors.board import goal_chart_version
 from leerkracht import clock
 
 register = template.Library()
@@ -73,9 +74,8 @@ def equals(value, other) -> bool:
 
 @register.filter
 def chart_version(goal) -> str:
-    """What a goal's chart depends on: its version (target, baseline) and its measurements."""
-    latest = goal.latest_week.strftime("%Y%m%d") if goal.latest_week else "0"
-    return f"{goal.version}-{goal.measurement_count}-{latest}"
+    """The version of a goal's chart, for its URL (`selectors.board.goal_chart_version`)."""
+    return goal_chart_version(goal)
 
 
 @register.filter

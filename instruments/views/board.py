@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
@@ -42,7 +41,6 @@ from instruments.forms.board import (
 from instruments.models import ActionStatus, BoardKind, Entity
 from instruments.selectors import board as selectors
 from instruments.services import board as services
-from instruments.templatetags.instruments import chart_version
 from leerkracht.access import NOT_FOUND_MESSAGE, requires
 from leerkracht.clock import week_input_value
 from leerkracht.conflicts import EditConflict
@@ -278,15 +276,7 @@ def goal_chart(request: AppRequest, school_id: int, board_id: int, goal_id: int)
     """The goal's progress chart as SVG (its text alternative is on the page next to it)."""
     board = _board(request, school_id, board_id)
     goal = found_or_404(selectors.goal_get, board=board, goal_id=goal_id)
-    # Drawing takes tens of milliseconds; the key changes whenever the goal or its measurements
-    # do, so a cached chart is never stale (the page asks for it with the same version).
-    key = f"goal-chart:{goal.pk}:{chart_version(goal)}"
-    svg = cache.get(key)
-    if svg is None:
-        from instruments import charts  # matplotlib: loaded when a chart is drawn, not with the URLconf
-
-        svg = charts.goal_progress_svg(goal=goal, measurements=selectors.goal_measurements(goal=goal))
-        cache.set(key, svg, 60 * 60 * 24)
+    svg = selectors.goal_chart_svg(goal=goal)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     patch_cache_control(response, private=True, max_age=300)
     return response
