@@ -89,6 +89,11 @@ def readable_lesson_designs(access: Access, *, school_id: int) -> QuerySet[Lesso
     return designs.filter(Q(team_id__in=access.team_ids) | Exists(shared) | Exists(authored))
 
 
+def lesson_designs_creatable(access: Access, *, school_id: int) -> bool:
+    """Whether this user may start a lesson design in the school (for one of the teams they edit)."""
+    return access.team_reach(Capability.TEAM_EDIT, school_id) is not None
+
+
 def lesson_design_editable(access: Access, design: LessonDesign) -> bool:
     """Whether this user may change `design` (already admitted for reading): roles that edit the
     whole school; a teacher the designs of their own teams and those they co-authored."""

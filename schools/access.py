@@ -102,6 +102,23 @@ def access_team_by_id(access: Access, *, school_id: int, team_id: int, capabilit
         raise Http404(NOT_FOUND_MESSAGE) from None
 
 
+def team_editable(access: Access, *, school_id: int, team_id: int) -> bool:
+    """Whether this user may change the team's work (its board, its designs): roles that edit the
+    whole school, a teacher their own teams."""
+    return access.can(Capability.TEAM_EDIT, node_id=school_id, team_id=team_id)
+
+
+def teams_editable(access: Access, *, school_id: int, teams: Iterable[Team]) -> list[Team]:
+    """Those of `teams` (of school `school_id`) whose work this user may change."""
+    return [team for team in teams if team_editable(access, school_id=school_id, team_id=team.pk)]
+
+
+def school_people_visible(access: Access, *, school_id: int) -> bool:
+    """Whether this user sees the school's people by name (its people page, a visit calendar per
+    person); the bestuurder and a teacher do not."""
+    return access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id)
+
+
 def sees_numbers_only(access: Access, *, school_ids: Iterable[int]) -> bool:
     """Whether this user reads only the figures of these schools, never a team's content (the
     bestuurder, DESIGN.md §5): no team of any of them is open to them."""

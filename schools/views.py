@@ -17,7 +17,7 @@ from leerkracht.access import Access, personal, requires
 from leerkracht.http import AppRequest, wants_fragment
 from leerkracht.roles import Capability, Level, Role
 from schools import selectors
-from schools.access import access_team_by_id, sees_numbers_only
+from schools.access import access_team_by_id, school_people_visible, sees_numbers_only, team_editable
 from schools.forms import SchoolFilterForm
 
 SESSION_SCHOOL_KEY = "current_school_id"
@@ -128,8 +128,8 @@ def school_overview(request: AppRequest, school_id: int):
         "school": selectors.school_get(access=access, school_id=school_id),
         "summary": selectors.school_summary(access=access, school_id=school_id),
         "teams": selectors.team_list(access=access, school_id=school_id),
-        "can_view_teams": access.can(Capability.TEAM_VIEW, node_id=school_id),
-        "can_view_people": access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id),
+        "can_view_teams": not sees_numbers_only(access, school_ids=[school_id]),
+        "can_view_people": school_people_visible(access, school_id=school_id),
         "roles": sorted(access.roles_at(Level.SCHOOL, school_id)),
     }
     return render(request, "schools/school_overview.html", context)
@@ -162,7 +162,7 @@ def team_detail(request: AppRequest, school_id: int, team_id: int):
         "school": team.school,
         "team": team,
         "members": selectors.team_members(access=access, team=team),
-        "can_edit": access.can(Capability.TEAM_EDIT, node_id=school_id, team_id=team.pk),
+        "can_edit": team_editable(access, school_id=school_id, team_id=team.pk),
     }
     return render(request, "schools/team_detail.html", context)
 

@@ -54,7 +54,7 @@ from leerkracht.http import (
 )
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
-from schools.access import access_team_by_id
+from schools.access import access_team_by_id, team_editable, teams_editable
 
 TEMPLATE = "instruments/board.html"
 
@@ -155,7 +155,7 @@ def team_board_open(request: AppRequest, school_id: int, team_id: int):
     make it from the programme's template, then go there."""
     access = request.access
     team = access_team_by_id(access, school_id=school_id, team_id=team_id, capability=Capability.TEAM_VIEW)
-    can_edit = access.can(Capability.TEAM_EDIT, node_id=school_id, team_id=team.pk)
+    can_edit = team_editable(access, school_id=school_id, team_id=team.pk)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
@@ -179,7 +179,7 @@ def board_list(request: AppRequest, school_id: int):
     rhythms = selectors.rhythms_of(boards=boards)
     for listed in boards:
         listed.rhythm = rhythms[listed.pk]
-    editable_teams = [t for t in teams if access.can(Capability.TEAM_EDIT, node_id=school_id, team_id=t.pk)]
+    editable_teams = teams_editable(access, school_id=school_id, teams=teams)
     kinds = board_kinds_creatable(access, school_id=school_id, editable_teams=editable_teams)
     form = BoardCreateForm(request.POST or None, teams=editable_teams, kinds=kinds)
     status = 200

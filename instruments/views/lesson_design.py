@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from instruments.access import access_lesson_design_by_id, lesson_design_editable
+from instruments.access import access_lesson_design_by_id, lesson_design_editable, lesson_designs_creatable
 from instruments.forms.lesson_design import EvaluationForm, LessonDesignForm, LibraryForm, StatusForm, TeamForm
 from instruments.models import DesignStatus
 from instruments.selectors import groups as group_selectors
@@ -79,7 +79,7 @@ def lesson_design_library(request: AppRequest, school_id: int):
     context.update(
         school=school_selectors.school_get(access=access, school_id=school_id),
         choices=selectors.library_choices(access=access, school_id=school_id),
-        can_create=access.team_reach(Capability.TEAM_EDIT, school_id) is not None,
+        can_create=lesson_designs_creatable(access, school_id=school_id),
     )
     return render(request, LIBRARY, context)
 

@@ -47,6 +47,7 @@ from leerkracht.http import (
 )
 from leerkracht.roles import Capability
 from schools import selectors as school_selectors
+from schools.access import school_people_visible
 
 CALENDAR = "instruments/lesson_visit_calendar.html"
 DETAIL = "instruments/lesson_visit_detail.html"
@@ -93,7 +94,7 @@ def lesson_visit_calendar(request: AppRequest, school_id: int):
     one person. Prev/next swap the calendar in place."""
     access = request.access
     period = visit_calendar.period_of(week=request.GET.get("week", ""), month=request.GET.get("maand", ""))
-    sees_people = access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id)
+    sees_people = school_people_visible(access, school_id=school_id)
     wanted = _int(request.GET.get("persoon"))
     people = selectors.lesson_visit_staff(access=access, school_id=school_id) if sees_people else []
     if sees_people:
