@@ -69,6 +69,7 @@ def answer_over_limit(
 ) -> bool:
     """Count one answer from this address to this round, and from this device; True once either
     goes past its limit."""
+    # The salts and key prefixes keep their first names: renaming them would reset every counter.
     address_key = salted_hmac("pupil-voice-address", f"{round_id}:{address}", algorithm="sha256").hexdigest()
     if over_limit(f"pv:addr:{address_key}", limit=per_address.count, window=per_address.seconds):
         return True

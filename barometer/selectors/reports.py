@@ -109,7 +109,7 @@ def sections_of(items: list[Item], group: GroupScores, breakdown: list[GroupScor
 
 # -------------------------------------------------------------------------------- the staircase
 # The frequency answers that meet the programme's rhythm (DESIGN.md §3): the board every week,
-# a visit about every other week, a design and pupil feedback about monthly.
+# a visit about every other week, a design and a feedback round about monthly.
 USE_ITEMS = {
     "use_board": (5, gettext_lazy("Verbeterbord"), gettext_lazy("wekelijks of vaker")),
     "use_lesson_visit": (4, gettext_lazy("Lesbezoek"), gettext_lazy("een paar keer per maand of vaker")),

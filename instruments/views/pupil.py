@@ -1,4 +1,5 @@
-"""The pupil's pages of the pupil's voice: no login, no name, nothing stored that identifies them.
+"""The pupils' pages of the feedback instrument (stem van de leerling): no login, no name,
+nothing stored that identifies them.
 
 - /stem/: type the round's code; /s/<code>: the short address (and QR code) → the answer page;
 - /stem/<code>/: the answer page (GET) and the answer (POST).
