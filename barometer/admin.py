@@ -5,6 +5,8 @@ published version from ever changing. An edit here would pass those rules by."""
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from barometer.models import Question, Questionnaire, QuestionnaireVersion, Section
 
@@ -44,10 +46,10 @@ class QuestionnaireAdmin(ReadOnlyAdmin):
     search_fields = ["title", "slug"]
     inlines = [VersionInline]
 
-    @admin.display(description="In de app")
+    @admin.display(description=gettext_lazy("In de app"))
     def editor(self, obj):
         url = reverse("barometer:questionnaire_detail", kwargs={"questionnaire_id": obj.pk})
-        return format_html('<a href="{}">bewerken</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("bewerken"))
 
 
 class SectionInline(ReadOnlyInline):

@@ -68,7 +68,7 @@ def score_charts(*, items, group, title_suffix: str) -> dict[str, Chart]:
         QuestionKind.FREQUENCY: _("Hoe vaak de leraren de instrumenten gebruiken"),
     }
     for kind, rows in rows_by_kind.items():
-        options = [label for _value, label in OPTIONS[kind]]
+        options = [str(label) for _value, label in OPTIONS[kind]]
         found[f"verdeling-{kind}"] = charts.distribution_chart(
             title=titles.get(kind, _("Hoe de leraren antwoordden")) + title_suffix, rows=rows, options=options
         )

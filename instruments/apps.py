@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InstrumentsConfig(AppConfig):
     """Improvement boards, lesson design, lesson visits and feedback (stem van de leerling)."""
 
     name = "instruments"
-    verbose_name = "Instrumenten"
+    verbose_name = _("Instrumenten")

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 
 from leerkracht.roles import MATRIX, Capability, Level, Reach, Role
 from leerkracht.tenancy import ALL
 
-NOT_FOUND_MESSAGE = "Niet gevonden."  # one message for missing and foreign: nothing revealed
+NOT_FOUND_MESSAGE = gettext_lazy("Niet gevonden.")  # one message for missing and foreign: nothing revealed
 
 
 @dataclass(frozen=True)

@@ -72,15 +72,15 @@ CAPABILITY_LEVEL: dict[Capability, Level] = {
 }
 
 CAPABILITY_DESCRIPTION: dict[Capability, str] = {
-    Capability.NATIONAL_VIEW: "Landelijk overzicht van alle regio's, sectoren en fasen",
-    Capability.REGION_VIEW: "Overzicht van de scholen in een regio",
-    Capability.SCHOOL_GROUP_VIEW: "Overzicht van de scholen van een bestuur (cijfers, geen inhoud)",
-    Capability.SCHOOL_VIEW_AGGREGATES: "Schooloverzicht: teams en cijfers van de school",
-    Capability.SCHOOL_VIEW_PEOPLE: "Wie er in de school werkt en met welke rol",
-    Capability.TEAM_VIEW: "Een team en zijn verbeterbord bekijken",
-    Capability.TEAM_EDIT: "Het verbeterbord van een team bewerken",
-    Capability.LESSON_VISIT_SCHEDULE_ANY: "Lesbezoeken plannen voor iedereen in de school (niet de inhoud lezen)",
-    Capability.ADMIN_SITE: "Het beheer (Django admin) gebruiken",
+    Capability.NATIONAL_VIEW: _("Landelijk overzicht van alle regio's, sectoren en fasen"),
+    Capability.REGION_VIEW: _("Overzicht van de scholen in een regio"),
+    Capability.SCHOOL_GROUP_VIEW: _("Overzicht van de scholen van een bestuur (cijfers, geen inhoud)"),
+    Capability.SCHOOL_VIEW_AGGREGATES: _("Schooloverzicht: teams en cijfers van de school"),
+    Capability.SCHOOL_VIEW_PEOPLE: _("Wie er in de school werkt en met welke rol"),
+    Capability.TEAM_VIEW: _("Een team en zijn verbeterbord bekijken"),
+    Capability.TEAM_EDIT: _("Het verbeterbord van een team bewerken"),
+    Capability.LESSON_VISIT_SCHEDULE_ANY: _("Lesbezoeken plannen voor iedereen in de school (niet de inhoud lezen)"),
+    Capability.ADMIN_SITE: _("Het beheer (Django admin) gebruiken"),
 }
 
 _ALL_SCHOOL_READERS = {

@@ -75,18 +75,18 @@ class Phase(models.TextChoices):
 
 
 class Province(models.TextChoices):
-    GRONINGEN = "GR", "Groningen"
-    FRIESLAND = "FR", "Friesland"
-    DRENTHE = "DR", "Drenthe"
-    OVERIJSSEL = "OV", "Overijssel"
-    FLEVOLAND = "FL", "Flevoland"
-    GELDERLAND = "GE", "Gelderland"
-    UTRECHT = "UT", "Utrecht"
-    NOORD_HOLLAND = "NH", "Noord-Holland"
-    ZUID_HOLLAND = "ZH", "Zuid-Holland"
-    ZEELAND = "ZE", "Zeeland"
-    NOORD_BRABANT = "NB", "Noord-Brabant"
-    LIMBURG = "LI", "Limburg"
+    GRONINGEN = "GR", _("Groningen")
+    FRIESLAND = "FR", _("Friesland")
+    DRENTHE = "DR", _("Drenthe")
+    OVERIJSSEL = "OV", _("Overijssel")
+    FLEVOLAND = "FL", _("Flevoland")
+    GELDERLAND = "GE", _("Gelderland")
+    UTRECHT = "UT", _("Utrecht")
+    NOORD_HOLLAND = "NH", _("Noord-Holland")
+    ZUID_HOLLAND = "ZH", _("Zuid-Holland")
+    ZEELAND = "ZE", _("Zeeland")
+    NOORD_BRABANT = "NB", _("Noord-Brabant")
+    LIMBURG = "LI", _("Limburg")
 
 
 class UserManager(BaseUserManager):

@@ -107,21 +107,21 @@ class QuestionKind(models.TextChoices):
 # kinds store 1 (eens / ja) and 0 (oneens / nee), so "% agree" is a mean of 0/1 values.
 OPTIONS: dict[str, list[tuple[int, str]]] = {
     QuestionKind.LIKERT: [
-        (1, "Helemaal oneens"),
-        (2, "Oneens"),
-        (3, "Neutraal"),
-        (4, "Eens"),
-        (5, "Helemaal eens"),
+        (1, _("Helemaal oneens")),
+        (2, _("Oneens")),
+        (3, _("Neutraal")),
+        (4, _("Eens")),
+        (5, _("Helemaal eens")),
     ],
-    QuestionKind.AGREE: [(1, "Eens"), (0, "Oneens")],
+    QuestionKind.AGREE: [(1, _("Eens")), (0, _("Oneens"))],
     QuestionKind.FREQUENCY: [
-        (1, "Nooit"),
-        (2, "Een paar keer per jaar"),
-        (3, "Maandelijks"),
-        (4, "Een paar keer per maand"),
-        (5, "Wekelijks of vaker"),
+        (1, _("Nooit")),
+        (2, _("Een paar keer per jaar")),
+        (3, _("Maandelijks")),
+        (4, _("Een paar keer per maand")),
+        (5, _("Wekelijks of vaker")),
     ],
-    QuestionKind.YES_NO: [(1, "Ja"), (0, "Nee")],
+    QuestionKind.YES_NO: [(1, _("Ja")), (0, _("Nee"))],
     QuestionKind.SCALE: [(1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")],
     QuestionKind.OPEN: [],
 }

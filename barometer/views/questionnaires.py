@@ -127,7 +127,7 @@ def _context(version, *, contents=None, **extra) -> dict:
         "version_url": _version_url(version),
         "contents": contents,
         "editable": not version.is_published,
-        "options": {kind: ", ".join(label for _, label in OPTIONS[kind]) for kind in QuestionKind.values},
+        "options": {kind: ", ".join(str(label) for _, label in OPTIONS[kind]) for kind in QuestionKind.values},
         "components": selectors.STAIRCASE_COMPONENTS + selectors.CULTURE_COMPONENTS,
         "section_form": SectionForm(prefix_id="section-new"),
         "intro_form": IntroForm(initial={"intro": version.intro}),

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from leerkracht.tenancy import TenantModel
@@ -134,7 +135,7 @@ class GoalCycle(TenantModel):
         ]
 
     def __str__(self):
-        return f"Cyclus {self.number}"
+        return gettext("Cyclus %(number)s") % {"number": self.number}
 
     @property
     def last_week(self):
@@ -330,7 +331,7 @@ class BoardSession(TenantModel):
         indexes = [models.Index(fields=["board", "week"])]
 
     def __str__(self):
-        return f"Bordsessie {self.week:%Y-%m-%d}"
+        return gettext("Bordsessie %(week)s") % {"week": f"{self.week:%Y-%m-%d}"}
 
     @property
     def is_open(self) -> bool:

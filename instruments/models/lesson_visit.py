@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from leerkracht.tenancy import TenantModel
@@ -79,7 +80,7 @@ class LessonVisit(TenantModel):
         ]
 
     def __str__(self):
-        return f"Lesbezoek {self.starts_at:%Y-%m-%d %H:%M}"
+        return gettext("Lesbezoek %(starts_at)s") % {"starts_at": f"{self.starts_at:%Y-%m-%d %H:%M}"}
 
     @property
     def duration_minutes(self) -> int:
@@ -182,7 +183,7 @@ class CalendarFeed(models.Model):
         ]
 
     def __str__(self):
-        return f"Agenda-feed van {self.user_id}"
+        return gettext("Agenda-feed van %(user_id)s") % {"user_id": self.user_id}
 
     @property
     def token(self) -> str | None:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from instruments.models import ActionStatus
 from instruments.selectors.board import goal_chart_version
@@ -55,9 +56,12 @@ def is_overdue(action) -> bool:
 
 
 MOVES = {
-    ActionStatus.TODO: [(ActionStatus.DOING, "Start"), (ActionStatus.DONE, "Klaar")],
-    ActionStatus.DOING: [(ActionStatus.TODO, "Terug naar te doen"), (ActionStatus.DONE, "Klaar")],
-    ActionStatus.DONE: [(ActionStatus.DOING, "Toch nog bezig")],
+    ActionStatus.TODO: [(ActionStatus.DOING, gettext_noop("Start")), (ActionStatus.DONE, gettext_noop("Klaar"))],
+    ActionStatus.DOING: [
+        (ActionStatus.TODO, gettext_noop("Terug naar te doen")),
+        (ActionStatus.DONE, gettext_noop("Klaar")),
+    ],
+    ActionStatus.DONE: [(ActionStatus.DOING, gettext_noop("Toch nog bezig"))],
 }
 
 

@@ -119,20 +119,20 @@ def wording_for(board) -> dict:
     """Pupil-friendly words on a class board; the programme's words elsewhere."""
     if board.kind == BoardKind.CLASS:
         return {
-            "successes": "Dit ging goed!",
-            "goals": "Onze doelen",
-            "actions": "Wie doet wat?",
-            "obstacles": "Hier lopen we tegenaan",
-            "check_in": "Hoe voel je je vandaag?",
-            "session": "bordsessie met de klas",
+            "successes": _("Dit ging goed!"),
+            "goals": _("Onze doelen"),
+            "actions": _("Wie doet wat?"),
+            "obstacles": _("Hier lopen we tegenaan"),
+            "check_in": _("Hoe voel je je vandaag?"),
+            "session": _("bordsessie met de klas"),
         }
     return {
-        "successes": "Successen",
-        "goals": "Doelen en metingen",
-        "actions": "Acties",
-        "obstacles": "Knelpunten",
-        "check_in": "Check-in",
-        "session": "bordsessie",
+        "successes": _("Successen"),
+        "goals": _("Doelen en metingen"),
+        "actions": _("Acties"),
+        "obstacles": _("Knelpunten"),
+        "check_in": _("Check-in"),
+        "session": _("bordsessie"),
     }
 
 
@@ -541,7 +541,7 @@ def session_mood(request: AppRequest, school_id: int, board_id: int, session_id:
 
     def change(board, session):
         if not form.is_valid():
-            raise ValidationError("Kies een van de stemmingen.")
+            raise ValidationError(_("Kies een van de stemmingen."))
         services.mood_check_in(board=board, session_id=session.pk, user=request.user, mood=form.cleaned_data["mood"])
 
     return _session_change(request, school_id, board_id, session_id, change)
@@ -554,7 +554,7 @@ def session_attendance(request: AppRequest, school_id: int, board_id: int, sessi
 
     def change(board, session):
         if not form.is_valid():
-            raise ValidationError("Kies een teamlid.")
+            raise ValidationError(_("Kies een teamlid."))
         services.attendance_set(
             board=board,
             session_id=session.pk,
@@ -572,7 +572,7 @@ def session_roles(request: AppRequest, school_id: int, board_id: int, session_id
     def change(board, session):
         form = RolesForm(request.POST, members=selectors.board_members(board=board))
         if not form.is_valid():
-            raise ValidationError("Kies voor elke rol iemand uit het team.")
+            raise ValidationError(_("Kies voor elke rol iemand uit het team."))
         services.session_roles_set(board=board, session_id=session.pk, user=request.user, roles=form.cleaned_data)
 
     return _session_change(request, school_id, board_id, session_id, change)

@@ -336,7 +336,9 @@ def round_projection(request: AppRequest, school_id: int, round_id: int):
 def round_qr(request: AppRequest, school_id: int, round_id: int):
     """The QR code of the round's short address, as SVG drawn on the server."""
     feedback_round = _round(request, school_id, round_id)
-    svg = qr.qr_svg(short_url(request, feedback_round), title=f"QR-code voor {feedback_round.code}")
+    svg = qr.qr_svg(
+        short_url(request, feedback_round), title=_("QR-code voor %(code)s") % {"code": feedback_round.code}
+    )
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     patch_cache_control(response, private=True, max_age=3600)
     return response

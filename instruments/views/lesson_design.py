@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -35,7 +36,9 @@ LIBRARY = "instruments/lesson_design_library.html"
 DETAIL = "instruments/lesson_design_detail.html"
 FORM = "instruments/lesson_design_form.html"
 
-MISSING_VERSION = "Dit formulier is onvolledig verstuurd. Open het lesontwerp opnieuw en probeer het nog eens."
+MISSING_VERSION = gettext_lazy(
+    "Dit formulier is onvolledig verstuurd. Open het lesontwerp opnieuw en probeer het nog eens."
+)
 
 
 def _detail_url(design, anchor: str = "") -> str:
@@ -285,7 +288,7 @@ def lesson_design_status(request: AppRequest, school_id: int, design_id: int):
     form = StatusForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Kies een status: concept, klaar, gegeven of geëvalueerd.")
+            raise ValidationError(_("Kies een status: concept, klaar, gegeven of geëvalueerd."))
         services.lesson_design_status_set(design=design, user=request.user, status=form.cleaned_data["status"])
     except ValidationError as error:
         return _answer(request, design, "design-status", status=422, status_error=" ".join(error.messages))
