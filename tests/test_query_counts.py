@@ -60,7 +60,7 @@ PINS: dict[str, Pin] = {
     "barometer:response_overview": Pin(Role.ADMIN, page=5, partial=3),
     "barometer:school_responses": Pin(Role.SCHOOLCOACH, page=6, partial=4),
     "barometer:school_results": Pin(Role.SCHOOLCOACH, page=6, partial=4),
-    "barometer:version_detail": Pin(Role.ADMIN, page=4, partial=4),
+    "barometer:version_detail": Pin(Role.ADMIN, page=5, partial=5),
     "barometer:wave_create": Pin(Role.ADMIN, page=4, partial=4),
     "barometer:wave_detail": Pin(Role.ADMIN, page=9, partial=9),
     "barometer:wave_list": Pin(Role.ADMIN, page=3, partial=3),

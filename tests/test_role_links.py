@@ -88,11 +88,13 @@ class Target:
 
 
 class TargetParser(HTMLParser):
-    """Collects the targets of `<a href>`, `<form action method>` and `hx-<method>` attributes."""
+    """Collects the targets of `<a href>`, `<form action method>`, a button's `formaction` (sent
+    by its form's method) and `hx-<method>` attributes."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[tuple[str, str]] = []  # (kind, raw url)
+        self.form_kind = "form-get"  # how the form being read is sent
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
@@ -100,8 +102,12 @@ class TargetParser(HTMLParser):
             self.found.append(("link", attributes["href"]))
         if tag == "form":
             method = (attributes.get("method") or "get").lower()
+            self.form_kind = "form-get" if method == "get" else method
             # A form without an action submits to the page it is on.
-            self.found.append(("form-get" if method == "get" else method, attributes.get("action", "")))
+            self.found.append((self.form_kind, attributes.get("action", "")))
+        if tag in ("button", "input") and "formaction" in attributes:
+            # One form with a URL per button: each button's URL is a target too, sent as its form is.
+            self.found.append((self.form_kind, attributes["formaction"]))
         if "hx-get" in attributes:
             self.found.append(("hx-get", attributes["hx-get"]))
         for method in UNSAFE_METHODS:
@@ -109,6 +115,10 @@ class TargetParser(HTMLParser):
                 self.found.append((method, attributes[f"hx-{method}"]))
 
     handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.form_kind = "form-get"
 
 
 def internal(url: str, base: str) -> str | None:

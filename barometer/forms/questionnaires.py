@@ -92,13 +92,3 @@ class QuestionForm(forms.Form):
     def values(self) -> dict:
         data = self.cleaned_data
         return {name: data[name] for name in ("code", "kind", "text", "help_text", "required")}
-
-
-class ItemForm(forms.Form):
-    """Which section or question a change is about, and what to do with it."""
-
-    actie = forms.ChoiceField(
-        choices=[(a, a) for a in ("toevoegen", "opslaan", "omhoog", "omlaag", "verwijderen")],
-        error_messages={"required": _("Onbekende actie."), "invalid_choice": _("Onbekende actie.")},
-    )
-    id = forms.IntegerField(required=False)

@@ -391,9 +391,30 @@ def urls_for(version) -> dict[str, str]:
         "draft_create": f"/barometer/vragenlijsten/{q}/nieuwe-versie/",
         "version": base,
         "intro": base + "inleiding/",
-        "sections": base + "onderdelen/",
-        "questions": base + "vragen/",
+        "section_add": base + "onderdelen/toevoegen/",
         "publish": base + "publiceren/",
+    }
+
+
+ITEM_OPERATIONS = ("opslaan", "omhoog", "omlaag", "verwijderen")
+
+
+def section_url(version, section_id: int, operation: str) -> str:
+    """A change of one section: `opslaan`, `omhoog`, `omlaag`, `verwijderen`; or `vragen/toevoegen`."""
+    return f"{urls_for(version)['version']}onderdelen/{section_id}/{operation}/"
+
+
+def question_url(version, question_id: int, operation: str) -> str:
+    """A change of one question: `opslaan`, `omhoog`, `omlaag` or `verwijderen`."""
+    return f"{urls_for(version)['version']}vragen/{question_id}/{operation}/"
+
+
+def item_urls(version) -> dict[str, str]:
+    """Every change of the version's first section and first question, each its own URL."""
+    section, question = version.sections.first(), version.questions.first()
+    return {
+        **{f"section {op}": section_url(version, section.pk, op) for op in (*ITEM_OPERATIONS, "vragen/toevoegen")},
+        **{f"question {op}": question_url(version, question.pk, op) for op in ITEM_OPERATIONS},
     }
 
 
@@ -410,10 +431,10 @@ def test_every_editor_route_is_404_for_everyone_but_admins(client, world, role):
     version = draft_with_question()
     client.force_login(world.users[role])
     failures = []
-    for name, url in urls_for(version).items():
+    for name, url in {**urls_for(version), **item_urls(version)}.items():
         for method in ("get", "post"):
             for headers in ({}, HTMX):
-                status = getattr(client, method)(url, {"actie": "toevoegen", "title": "x"}, **headers).status_code
+                status = getattr(client, method)(url, {"title": "x"}, **headers).status_code
                 if status != 404:
                     failures.append(f"{method} {name} {headers}: {status}")
     assert failures == []
@@ -441,13 +462,14 @@ def test_missing_ids_and_items_of_another_version_are_404_even_to_an_admin(admin
     assert admin_client.get(urls["version"] + f"?bewerk=vraag-{foreign_question.pk}", **HTMX).status_code == 404
     assert admin_client.get(urls["version"] + f"?bewerk=onderdeel-{foreign_section.pk}").status_code == 404
     assert admin_client.get(urls["version"] + "?bewerk=vraag-x").status_code == 404
-    for action in ("opslaan", "omhoog", "verwijderen"):
-        data = {"actie": action, "id": foreign_question.pk, "code": "x", "kind": "likert", "text": "x"}
-        assert admin_client.post(urls["questions"], data, **HTMX).status_code == 404
-        data = {"actie": action, "id": foreign_section.pk, "title": "x"}
-        assert admin_client.post(urls["sections"], data, **HTMX).status_code == 404
-    data = {"actie": "toevoegen", "id": foreign_section.pk, "code": "x", "kind": "likert", "text": "x"}
-    assert admin_client.post(urls["questions"], data, **HTMX).status_code == 404
+    for operation in ITEM_OPERATIONS:
+        data = {"code": "x", "kind": "likert", "text": "x"}
+        assert admin_client.post(question_url(draft, foreign_question.pk, operation), data, **HTMX).status_code == 404
+        data = {"title": "x"}
+        assert admin_client.post(section_url(draft, foreign_section.pk, operation), data, **HTMX).status_code == 404
+    data = {"code": "x", "kind": "likert", "text": "x"}
+    url = section_url(draft, foreign_section.pk, "vragen/toevoegen")
+    assert admin_client.post(url, data, **HTMX).status_code == 404
     assert snapshot(culture) == snapshot(QuestionnaireVersion.objects.get(pk=culture.pk))
 
 
@@ -467,15 +489,13 @@ def test_the_admin_makes_a_questionnaire_and_lands_in_its_draft(admin_client):
 def test_adding_a_section_and_a_question_answers_the_section_list(admin_client):
     version = services.questionnaire_create(slug="pilot", kind="barometer", title="Pilot", user=None).versions.get()
     urls = urls_for(version)
-    response = admin_client.post(
-        urls["sections"], {"actie": "toevoegen", "title": "Inzet", "component": "implementation"}, **HTMX
-    )
+    response = admin_client.post(urls["section_add"], {"title": "Inzet", "component": "implementation"}, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="version-sections"') and "Inzet" in html
     section = version.sections.get()
-    data = {"actie": "toevoegen", "id": section.pk, "text": "Hoe vaak?", "kind": "frequency", "code": "use_x"}
-    html = admin_client.post(urls["questions"], data, **HTMX).content.decode()
+    data = {"text": "Hoe vaak?", "kind": "frequency", "code": "use_x"}
+    html = admin_client.post(section_url(version, section.pk, "vragen/toevoegen"), data, **HTMX).content.decode()
     question = version.questions.get()
     assert (question.code, question.kind, question.required) == ("use_x", "frequency", False)  # box not ticked
     assert f'id="question-{question.pk}"' in html and "Wekelijks of vaker" in html
@@ -484,8 +504,8 @@ def test_adding_a_section_and_a_question_answers_the_section_list(admin_client):
 def test_bad_question_input_is_422_with_the_message_and_what_was_typed(admin_client):
     version = draft_with_question()
     section = version.sections.get()
-    data = {"actie": "toevoegen", "id": section.pk, "text": "Mijn vraag", "kind": "likert", "code": "q_one"}
-    response = admin_client.post(urls_for(version)["questions"], data, **HTMX)
+    data = {"text": "Mijn vraag", "kind": "likert", "code": "q_one"}
+    response = admin_client.post(section_url(version, section.pk, "vragen/toevoegen"), data, **HTMX)
     assert response.status_code == 422
     html = response.content.decode()
     assert "De itemcode q_one staat al in deze versie" in html
@@ -502,15 +522,13 @@ def test_the_edit_form_takes_the_questions_place_and_saving_moves_it(admin_clien
     assert html.lstrip().startswith(f'<li id="question-{question.pk}"')
     assert 'value="q_one"' in html and 'name="section"' in html
     data = {
-        "actie": "opslaan",
-        "id": question.pk,
         "text": "Aangepast",
         "kind": "agree",
         "code": "q_renamed",
         "required": "on",
         "section": other.pk,
     }
-    assert admin_client.post(urls["questions"], data, **HTMX).status_code == 200
+    assert admin_client.post(question_url(version, question.pk, "opslaan"), data, **HTMX).status_code == 200
     question.refresh_from_db()
     assert (question.text, question.kind, question.code, question.section_id) == (
         "Aangepast",
@@ -527,14 +545,15 @@ def test_moving_and_deleting_through_the_page_work_with_and_without_htmx(admin_c
     version = draft_with_question()
     section = version.sections.get()
     second = services.question_add(section=section, code="q_two", kind="likert", text="Tweede?")
-    urls = urls_for(version)
-    response = admin_client.post(urls["questions"], {"actie": "omhoog", "id": second.pk})
+    response = admin_client.post(question_url(version, second.pk, "omhoog"))
     assert response.status_code == 302 and response["Location"].endswith("#version-sections")
     assert list(section.questions.order_by("position").values_list("code", flat=True)) == ["q_two", "q_one"]
-    response = admin_client.post(urls["sections"], {"actie": "verwijderen", "id": section.pk}, **HTMX)
+    response = admin_client.post(section_url(version, section.pk, "verwijderen"), **HTMX)
     assert response.status_code == 200 and not version.sections.exists()
-    response = admin_client.post(urls["sections"], {"actie": "weggooien", "id": section.pk}, **HTMX)
-    assert response.status_code == 422 and "Onbekende actie." in response.content.decode()
+    other = services.section_add(version=version, title="Ander onderdeel")
+    response = admin_client.post(section_url(version, other.pk, "weggooien"), **HTMX)
+    assert response.status_code == 404, "an operation that does not exist is no route"
+    assert version.sections.get() == other
 
 
 def test_publishing_makes_the_page_read_only_with_a_new_version_button(admin_client):
@@ -545,7 +564,7 @@ def test_publishing_makes_the_page_read_only_with_a_new_version_button(admin_cli
     page = admin_client.get(urls["version"]).content.decode()
     assert "Nieuwe versie maken" in page
     assert "Vraag toevoegen" not in page and "Onderdeel toevoegen" not in page and "publiceren</button>" not in page
-    refused = admin_client.post(urls["sections"], {"actie": "toevoegen", "title": "Nog een"}, **HTMX)
+    refused = admin_client.post(urls["section_add"], {"title": "Nog een"}, **HTMX)
     assert refused.status_code == 422 and PUBLISHED in refused.content.decode()
     assert version.sections.count() == 1
 
@@ -606,8 +625,9 @@ def grow(n: int) -> QuestionnaireVersion:
 def requests(draft) -> dict:
     urls = urls_for(draft)
     published = urls_for(shipped())
-    question = draft.questions.order_by("section__position", "position").first()
-    section = draft.sections.order_by("position").first()
+    question, below = draft.questions.order_by("section__position", "position")[:2]
+    section, next_section = draft.sections.order_by("position")[:2]
+    assert below.section_id == question.section_id, "moving up is measured as a real move"
     return {
         "list": ("get", urls["list"], None, {}),
         "detail": ("get", urls["detail"], None, {}),
@@ -618,13 +638,25 @@ def requests(draft) -> dict:
         "section_edit_form": ("get", urls["version"] + f"?bewerk=onderdeel-{section.pk}", None, HTMX),
         "question_add": (
             "post",
-            urls["questions"],
-            {"actie": "toevoegen", "id": section.pk, "code": "nieuw_item", "kind": "likert", "text": "Nieuw?"},
+            section_url(draft, section.pk, "vragen/toevoegen"),
+            {"code": "nieuw_item", "kind": "likert", "text": "Nieuw?"},
             HTMX,
         ),
-        "question_add_invalid": ("post", urls["questions"], {"actie": "toevoegen", "id": section.pk}, HTMX),
-        "question_move": ("post", urls["questions"], {"actie": "omlaag", "id": question.pk}, HTMX),
-        "section_add": ("post", urls["sections"], {"actie": "toevoegen", "title": "Nieuw onderdeel"}, HTMX),
+        "question_add_invalid": ("post", section_url(draft, section.pk, "vragen/toevoegen"), None, HTMX),
+        "question_save": (
+            "post",
+            question_url(draft, question.pk, "opslaan"),
+            {"code": question.code, "kind": "likert", "text": "Anders gezegd?", "section": section.pk},
+            HTMX,
+        ),
+        "question_move": ("post", question_url(draft, question.pk, "omlaag"), None, HTMX),
+        "question_move_up": ("post", question_url(draft, below.pk, "omhoog"), None, HTMX),
+        "question_delete": ("post", question_url(draft, question.pk, "verwijderen"), None, HTMX),
+        "section_add": ("post", urls["section_add"], {"title": "Nieuw onderdeel"}, HTMX),
+        "section_save": ("post", section_url(draft, section.pk, "opslaan"), {"title": "Anders genoemd"}, HTMX),
+        "section_move": ("post", section_url(draft, section.pk, "omlaag"), None, HTMX),
+        "section_move_up": ("post", section_url(draft, next_section.pk, "omhoog"), None, HTMX),
+        "section_delete": ("post", section_url(draft, section.pk, "verwijderen"), None, HTMX),
         "intro": ("post", urls["intro"], {"intro": "Welkom"}, HTMX),
     }
 
@@ -639,13 +671,32 @@ EXPECTED_QUERIES = {
     "section_edit_form": 5,
     "question_add": 13,
     "question_add_invalid": 5,
+    "question_save": 12,
     "question_move": 12,
+    "question_move_up": 12,
+    "question_delete": 14,
     "section_add": 10,
+    "section_save": 11,
+    "section_move": 12,
+    "section_move_up": 12,
+    "section_delete": 16,
     "intro": 9,
 }
 
 
-@pytest.mark.pins_queries("barometer:question_change", "barometer:section_change", "barometer:version_intro")
+@pytest.mark.pins_queries(
+    "barometer:question_add",
+    "barometer:question_save",
+    "barometer:question_up",
+    "barometer:question_down",
+    "barometer:question_delete",
+    "barometer:section_add",
+    "barometer:section_save",
+    "barometer:section_up",
+    "barometer:section_down",
+    "barometer:section_delete",
+    "barometer:version_intro",
+)
 @pytest.mark.parametrize("name", list(EXPECTED_QUERIES))
 @pytest.mark.parametrize("size", [1, 6])
 def test_every_editor_request_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries, name, size):

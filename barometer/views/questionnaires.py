@@ -17,7 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from barometer.forms.questionnaires import IntroForm, ItemForm, QuestionForm, QuestionnaireForm, SectionForm
+from barometer.forms.questionnaires import IntroForm, QuestionForm, QuestionnaireForm, SectionForm
 from barometer.models import QuestionKind
 from barometer.models.questionnaire import OPTIONS
 from barometer.selectors import questionnaires as selectors
@@ -29,8 +29,6 @@ from leerkracht.roles import Capability
 LIST = "barometer/questionnaire_list.html"
 DETAIL = "barometer/questionnaire_detail.html"
 VERSION = "barometer/questionnaire_version.html"
-
-MOVES = {"omhoog": "up", "omlaag": "down"}
 
 
 def _version_url(version, anchor: str = "") -> str:
@@ -210,102 +208,158 @@ def version_intro(request: AppRequest, questionnaire_id: int, version_id: int):
     return _answer(request, version, status=422, part="version-intro", intro_form=form)
 
 
-def _item(request: AppRequest):
-    """The action asked for and the id it is about; a bad action is a 422 message."""
-    form = ItemForm(request.POST)
-    if not form.is_valid():
-        raise ValidationError(form.errors.get("actie", "Onbekende actie."))
-    return form.cleaned_data["actie"], form.cleaned_data["id"]
-
-
-@requires(Capability.NATIONAL_VIEW)
-@require_POST
-def section_change(request: AppRequest, questionnaire_id: int, version_id: int):
-    """Add a section, or save, move or delete one (`actie`, `id`); answers the section list."""
-    version = _version(request, questionnaire_id, version_id)
-    try:
-        action, item_id = _item(request)
-    except ValidationError as error:
-        return _answer(request, version, status=422, error=" ".join(error.messages))
-    # Adding needs no section to find; the page is then read once, after the write.
-    contents = selectors.version_contents(version=version) if action != "toevoegen" else None
-    if action == "toevoegen":
-        form = SectionForm(request.POST, prefix_id="section-new")
-        extra = {"section_form": form, "section_form_open": True}
-    else:
-        section = contents.section(item_id)
-        if section is None:
-            raise Http404(NOT_FOUND_MESSAGE)
-        form = SectionForm(request.POST, prefix_id=f"section-{section.pk}")
-        extra = {"editing_section": section, "section_edit_form": form}
-    try:
-        if action == "toevoegen":
-            if form.is_valid():
-                services.section_add(version=version, **form.cleaned_data)
-                return _answer(request, version)
-        elif action == "opslaan":
-            if form.is_valid():
-                services.section_update(section=section, **form.cleaned_data)
-                return _answer(request, version)
-        elif action in MOVES:
-            services.section_move(section=section, direction=MOVES[action])
+def _saved(request: AppRequest, version, form, write, *, contents=None, **extra) -> HttpResponse:
+    """Run `write()` once `form` is valid and answer the section list; otherwise 422 with the
+    form as typed and its messages (`extra` says where it shows), or with the refusal of a
+    published version above the list."""
+    if form.is_valid():
+        try:
+            write()
             return _answer(request, version)
-        else:
-            services.section_delete(section=section)
-            return _answer(request, version)
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):  # the version is published: no field to put it on
-            return _answer(request, version, status=422, contents=contents, error=" ".join(error.messages))
-        add_service_errors(form, error)
-    # Nothing was written: the sections read above are still what the page shows.
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):  # the version is published: no field to put it on
+                return _answer(request, version, status=422, contents=contents, error=" ".join(error.messages))
+            add_service_errors(form, error)
+    # Nothing was written: the sections read before are still what the page shows.
     return _answer(request, version, status=422, contents=contents, **extra)
 
 
-@requires(Capability.NATIONAL_VIEW)
-@require_POST
-def question_change(request: AppRequest, questionnaire_id: int, version_id: int):
-    """Add a question to a section (`id` = the section), or save, move or delete one (`id` = the
-    question); answers the section list."""
-    version = _version(request, questionnaire_id, version_id)
+def _changed(request: AppRequest, version, contents, write) -> HttpResponse:
+    """Run `write()` (a move or a delete) and answer the section list, or 422 with the refusal of
+    a published version above it."""
     try:
-        action, item_id = _item(request)
+        write()
     except ValidationError as error:
-        return _answer(request, version, status=422, error=" ".join(error.messages))
+        return _answer(request, version, status=422, contents=contents, error=" ".join(error.messages))
+    return _answer(request, version)
+
+
+def _section(request: AppRequest, questionnaire_id: int, version_id: int, section_id: int):
+    """The version, its sections and questions, and the section in the URL (404 when it is not
+    one of this version's)."""
+    version = _version(request, questionnaire_id, version_id)
     contents = selectors.version_contents(version=version)
-    if action == "toevoegen":
-        section = contents.section(item_id)
-        if section is None:
-            raise Http404(NOT_FOUND_MESSAGE)
-        form = QuestionForm(request.POST, prefix_id=f"question-new-{section.pk}")
-        extra = {"adding_to": section.pk, "add_form": form}
-    else:
-        question = contents.question(item_id)
-        if question is None:
-            raise Http404(NOT_FOUND_MESSAGE)
-        form = QuestionForm(request.POST, prefix_id=f"question-{question.pk}", sections=contents.sections)
-        extra = {"editing_question": question, "question_form": form}
-    try:
-        if action == "toevoegen":
-            if form.is_valid():
-                services.question_add(section=section, **form.values())
-                return _answer(request, version)
-        elif action == "opslaan":
-            if form.is_valid():
-                target = contents.section(form.cleaned_data.get("section")) if "section" in form.fields else None
-                services.question_update(question=question, section=target, **form.values())
-                return _answer(request, version)
-        elif action in MOVES:
-            services.question_move(question=question, direction=MOVES[action])
-            return _answer(request, version)
-        else:
-            services.question_delete(question=question)
-            return _answer(request, version)
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):  # the version is published: no field to put it on
-            return _answer(request, version, status=422, contents=contents, error=" ".join(error.messages))
-        add_service_errors(form, error)
-    # Nothing was written: the sections read above are still what the page shows.
-    return _answer(request, version, status=422, contents=contents, **extra)
+    if (section := contents.section(section_id)) is None:
+        raise Http404(NOT_FOUND_MESSAGE)
+    return version, contents, section
+
+
+def _question(request: AppRequest, questionnaire_id: int, version_id: int, question_id: int):
+    """The version, its sections and questions, and the question in the URL (404 when it is not
+    one of this version's)."""
+    version = _version(request, questionnaire_id, version_id)
+    contents = selectors.version_contents(version=version)
+    if (question := contents.question(question_id)) is None:
+        raise Http404(NOT_FOUND_MESSAGE)
+    return version, contents, question
+
+
+# --- Sections ------------------------------------------------------------------------------------
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_POST
+def section_add(request: AppRequest, questionnaire_id: int, version_id: int):
+    """Add a section at the end of the draft."""
+    version = _version(request, questionnaire_id, version_id)
+    # Adding needs no section to find; the page is then read once, after the write.
+    form = SectionForm(request.POST, prefix_id="section-new")
+
+    def write():
+        services.section_add(version=version, **form.cleaned_data)
+
+    return _saved(request, version, form, write, section_form=form, section_form_open=True)
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_POST
+def section_save(request: AppRequest, questionnaire_id: int, version_id: int, section_id: int):
+    """Save a section's title and component."""
+    version, contents, section = _section(request, questionnaire_id, version_id, section_id)
+    form = SectionForm(request.POST, prefix_id=f"section-{section.pk}")
+
+    def write():
+        services.section_update(section=section, **form.cleaned_data)
+
+    return _saved(request, version, form, write, contents=contents, editing_section=section, section_edit_form=form)
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_POST
+def section_up(request: AppRequest, questionnaire_id: int, version_id: int, section_id: int):
+    """Move a section one place up."""
+    version, contents, section = _section(request, questionnaire_id, version_id, section_id)
+    return _changed(request, version, contents, lambda: services.section_move(section=section, direction="up"))
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_POST
+def section_down(request: AppRequest, questionnaire_id: int, version_id: int, section_id: int):
+    """Move a section one place down."""
+    version, contents, section = _section(request, questionnaire_id, version_id, section_id)
+    return _changed(request, version, contents, lambda: services.section_move(section=section, direction="down"))
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_POST
+def section_delete(request: AppRequest, questionnaire_id: int, version_id: int, section_id: int):
+    """Delete a section with its questions."""
+    version, contents, section = _section(request, questionnaire_id, version_id, section_id)
+    return _changed(request, version, contents, lambda: services.section_delete(section=section))
+
+
+# --- Questions -----------------------------------------------------------------------------------
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_POST
+def question_add(request: AppRequest, questionnaire_id: int, version_id: int, section_id: int):
+    """Add a question at the end of a section."""
+    version, contents, section = _section(request, questionnaire_id, version_id, section_id)
+    form = QuestionForm(request.POST, prefix_id=f"question-new-{section.pk}")
+
+    def write():
+        services.question_add(section=section, **form.values())
+
+    return _saved(request, version, form, write, contents=contents, adding_to=section.pk, add_form=form)
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_POST
+def question_save(request: AppRequest, questionnaire_id: int, version_id: int, question_id: int):
+    """Save a question, also into another section of the version."""
+    version, contents, question = _question(request, questionnaire_id, version_id, question_id)
+    form = QuestionForm(request.POST, prefix_id=f"question-{question.pk}", sections=contents.sections)
+
+    def write():
+        target = contents.section(form.cleaned_data.get("section")) if "section" in form.fields else None
+        services.question_update(question=question, section=target, **form.values())
+
+    return _saved(request, version, form, write, contents=contents, editing_question=question, question_form=form)
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_POST
+def question_up(request: AppRequest, questionnaire_id: int, version_id: int, question_id: int):
+    """Move a question one place up within its section."""
+    version, contents, question = _question(request, questionnaire_id, version_id, question_id)
+    return _changed(request, version, contents, lambda: services.question_move(question=question, direction="up"))
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_POST
+def question_down(request: AppRequest, questionnaire_id: int, version_id: int, question_id: int):
+    """Move a question one place down within its section."""
+    version, contents, question = _question(request, questionnaire_id, version_id, question_id)
+    return _changed(request, version, contents, lambda: services.question_move(question=question, direction="down"))
+
+
+@requires(Capability.NATIONAL_VIEW)
+@require_POST
+def question_delete(request: AppRequest, questionnaire_id: int, version_id: int, question_id: int):
+    """Delete a question."""
+    version, contents, question = _question(request, questionnaire_id, version_id, question_id)
+    return _changed(request, version, contents, lambda: services.question_delete(question=question))
 
 
 @requires(Capability.NATIONAL_VIEW)

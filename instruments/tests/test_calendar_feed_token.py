@@ -45,7 +45,7 @@ def stored_values() -> list[str]:
 def test_the_database_holds_no_working_feed_address(client, world, jan, headers):
     schedule(by=world.users[Role.SCHOOLCOACH], visitor=jan, visited=world.users[Role.LERAAR], starts_at=at(7))
     client.force_login(jan)
-    made = client.post(FEED_PAGE, {"actie": "maken"}, **headers)
+    made = client.post(FEED_PAGE + "maken/", **headers)
     assert made.status_code == 200
     token = shown_token(made.content.decode())
     assert Client().get(f"/agenda/{token}.ics").status_code == 200
@@ -59,7 +59,7 @@ def test_the_database_holds_no_working_feed_address(client, world, jan, headers)
 
 def test_the_address_is_shown_once_and_afterwards_the_page_offers_to_renew_it(client, jan):
     client.force_login(jan)
-    made = client.post(FEED_PAGE, {"actie": "maken"}, **HTMX)
+    made = client.post(FEED_PAGE + "maken/", **HTMX)
     html = made.content.decode()
     token = shown_token(html)
     assert "no-store" in made["Cache-Control"]
@@ -70,17 +70,18 @@ def test_the_address_is_shown_once_and_afterwards_the_page_offers_to_renew_it(cl
     assert token not in page
     assert not re.search(r"/agenda/[^/\"]+\.ics", page), "no feed address at all"
     assert "Je hebt een agenda-adres" in page
-    assert re.search(r'<button type="submit" name="actie" value="vernieuwen"[^>]*>Nieuw adres maken</button>', page)
-    assert re.search(r'<button type="submit" name="actie" value="intrekken"', page)
+    renew = r'<form method="post" action="/mijn/agenda/vernieuwen/"[^>]*>\s*<input [^>]*>\s*<button type="submit"[^>]*>'
+    assert re.search(renew + "Nieuw adres maken</button>", page)
+    assert re.search(r'<form method="post" action="/mijn/agenda/intrekken/"', page)
     assert inline_code(page) == []
     # Renewing shows the new address once; the old one stops.
-    renewed = client.post(FEED_PAGE, {"actie": "vernieuwen"}).content.decode()
+    renewed = client.post(FEED_PAGE + "vernieuwen/").content.decode()
     new = shown_token(renewed)
     assert new != token and "Je nieuwe agenda-adres staat hieronder" in renewed
     assert Client().get(f"/agenda/{token}.ics").status_code == 404
     assert Client().get(f"/agenda/{new}.ics").status_code == 200
     # Making it again while one is live shows no address: the live one stays, unseen.
-    again = client.post(FEED_PAGE, {"actie": "maken"}, **HTMX).content.decode()
+    again = client.post(FEED_PAGE + "maken/", **HTMX).content.decode()
     assert not re.search(r"/agenda/[^/\"]+\.ics", again) and "Je hebt een agenda-adres" in again
 
 

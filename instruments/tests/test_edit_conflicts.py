@@ -43,11 +43,12 @@ class Instrument:
 
     title: str  # the box's heading for this instrument
     target: Any  # world -> the object both people edit
-    path: Any  # object -> the edit URL
+    path: Any  # object -> the URL the edit is posted to
     data: Any  # (object, version, typed) -> the posted form
     save: Any  # (world, object, user, version, text) -> a save through the service
     stored: Any  # object -> the value now in the database
     kept: Any  # (html, typed) -> whether the form still holds what was typed
+    form_path: Any = None  # object -> the edit form's URL, where it is not `path`
 
 
 def input_value(name: str):
@@ -189,8 +190,9 @@ INSTRUMENTS = {
     "feedback criterion": Instrument(
         title="Iemand anders heeft deze uitspraak intussen veranderd",
         target=lambda world: world.instruments[world.home.pk].criterion,
-        path=criterion_path,
-        data=lambda criterion, version, typed: {"actie": "opslaan", "text": typed, "version": version},
+        path=lambda criterion: criterion_path(criterion) + "opslaan/",
+        form_path=criterion_path,
+        data=lambda criterion, version, typed: {"text": typed, "version": version},
         save=criterion_save,
         stored=lambda criterion: FeedbackCriterion.objects.get(pk=criterion.pk).text,
         kept=input_value("text"),
@@ -258,7 +260,8 @@ def test_the_same_persons_second_tab_gets_the_conflict_too(world, name):
     first, second = Client(), Client()
     for tab in (first, second):
         tab.force_login(teacher)
-    opened = [hidden_version(tab.get(instrument.path(target), **HTMX).content.decode()) for tab in (first, second)]
+    form_path = instrument.form_path or instrument.path
+    opened = [hidden_version(tab.get(form_path(target), **HTMX).content.decode()) for tab in (first, second)]
     assert opened[0] == opened[1]
 
     saved = first.post(instrument.path(target), instrument.data(target, opened[0], THEIRS), **HTMX)

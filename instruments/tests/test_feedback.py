@@ -829,19 +829,16 @@ def test_a_criterion_is_edited_moved_and_archived(client, teacher, group):
     first, second = FeedbackCriterion.objects.filter(group=group).order_by("position", "id")[:2]
     form = client.get(criteria_url(group, f"{first.pk}/"), **HTMX).content.decode()
     assert form.lstrip().startswith(f'<li id="criterion-{first.pk}"') and 'name="text"' in form
-    assert (
-        client.post(criteria_url(group, f"{first.pk}/"), {"actie": "opslaan", "text": "Helder"}, **HTMX).status_code
-        == 200
-    )
-    assert client.post(criteria_url(group, f"{first.pk}/"), {"actie": "omlaag"}, **HTMX).status_code == 200
+    assert client.post(criteria_url(group, f"{first.pk}/opslaan/"), {"text": "Helder"}, **HTMX).status_code == 200
+    assert client.post(criteria_url(group, f"{first.pk}/omlaag/"), **HTMX).status_code == 200
     order = list(
         FeedbackCriterion.objects.filter(group=group, archived=False).order_by("position").values_list("pk", flat=True)
     )
     assert order[:2] == [second.pk, first.pk]
-    assert client.post(criteria_url(group, f"{first.pk}/"), {"actie": "archiveren"}, **HTMX).status_code == 200
+    assert client.post(criteria_url(group, f"{first.pk}/archiveren/"), **HTMX).status_code == 200
     first.refresh_from_db()
     assert first.archived and first.text == "Helder"
-    bad = client.post(criteria_url(group, f"{second.pk}/"), {"actie": "opslaan", "text": ""}, **HTMX)
+    bad = client.post(criteria_url(group, f"{second.pk}/opslaan/"), {"text": ""}, **HTMX)
     assert bad.status_code == 422 and "Schrijf de uitspraak op." in bad.content.decode()
 
 
@@ -849,8 +846,9 @@ def test_a_criterion_of_another_group_through_this_groups_url_is_404(client, wor
     other = services.pupil_group_get_or_create(school_id=world.home.pk, name="Groep 8")
     theirs = services.feedback_criterion_add(group=other, text="Van groep 8")
     client.force_login(teacher)
-    for method in ("get", "post"):
-        assert getattr(client, method)(criteria_url(contents.group, f"{theirs.pk}/")).status_code == 404
+    assert client.get(criteria_url(contents.group, f"{theirs.pk}/")).status_code == 404
+    for operation in ("opslaan", "omhoog", "omlaag", "archiveren", "terugzetten"):
+        assert client.post(criteria_url(contents.group, f"{theirs.pk}/{operation}/")).status_code == 404
 
 
 def test_the_group_shortcut_opens_a_groups_criteria(client, world, teacher):
@@ -953,15 +951,13 @@ def test_a_criterion_edited_in_a_second_tab_answers_409_keeps_the_typed_words_an
 ):
     client.force_login(teacher)
     criterion = FeedbackCriterion.objects.filter(group=group, archived=False).first()
-    url = f"/school/{world.home.pk}/stem/groepen/{group.pk}/criteria/{criterion.pk}/"
+    url = f"/school/{world.home.pk}/stem/groepen/{group.pk}/criteria/{criterion.pk}/opslaan/"
     started_from = criterion.version
     # A colleague saves new words first.
     services.feedback_criterion_update(
         criterion=criterion, user=teacher, text="Ik mocht samenwerken", version=started_from
     )
-    response = client.post(
-        url, {"actie": "opslaan", "text": "Ik wist wat ik moest doen", "version": started_from}, HTTP_HX_REQUEST="true"
-    )
+    response = client.post(url, {"text": "Ik wist wat ik moest doen", "version": started_from}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 409
     assert "Ik mocht samenwerken" in html, "theirs is shown"
@@ -970,7 +966,7 @@ def test_a_criterion_edited_in_a_second_tab_answers_409_keeps_the_typed_words_an
     assert criterion.text == "Ik mocht samenwerken"
     # Saving again from the form the conflict answered with keeps the typed words.
     version = int(re.search(r'name="version" value="(\d+)"', html).group(1))
-    response = client.post(url, {"actie": "opslaan", "text": "Ik wist wat ik moest doen", "version": version})
+    response = client.post(url, {"text": "Ik wist wat ik moest doen", "version": version})
     criterion.refresh_from_db()
     assert response.status_code == 302 and criterion.text == "Ik wist wat ik moest doen"
 

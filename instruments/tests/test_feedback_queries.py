@@ -91,8 +91,8 @@ def grow(world, teacher, contents, feedback_round, *, answers: int) -> None:
         )
 
 
-def criterion_path(stem: str, contents) -> str:
-    return f"{stem}groepen/{contents.group.pk}/criteria/{contents.criterion.pk}/"
+def criterion_path(stem: str, contents, operation: str) -> str:
+    return f"{stem}groepen/{contents.group.pk}/criteria/{contents.criterion.pk}/{operation}/"
 
 
 def requests_for(world, contents, feedback_round) -> dict:
@@ -116,10 +116,12 @@ def requests_for(world, contents, feedback_round) -> dict:
             HTMX,
         ),
         "group_open": ("teacher", "post", f"{stem}groepen/", {"group": group.name}, {}),
-        "criterion_save": ("teacher", "post", criterion_path(stem, contents), "save", HTMX),
-        "criterion_save_conflict": ("teacher", "post", criterion_path(stem, contents), "conflict", HTMX),
-        "criterion_move": ("teacher", "post", criterion_path(stem, contents), {"actie": "omlaag"}, HTMX),
-        "criterion_archive": ("teacher", "post", criterion_path(stem, contents), {"actie": "archiveren"}, HTMX),
+        "criterion_save": ("teacher", "post", criterion_path(stem, contents, "opslaan"), "save", HTMX),
+        "criterion_save_conflict": ("teacher", "post", criterion_path(stem, contents, "opslaan"), "conflict", HTMX),
+        "criterion_move": ("teacher", "post", criterion_path(stem, contents, "omlaag"), None, HTMX),
+        "criterion_move_up": ("teacher", "post", criterion_path(stem, contents, "omhoog"), "moved_down", HTMX),
+        "criterion_archive": ("teacher", "post", criterion_path(stem, contents, "archiveren"), None, HTMX),
+        "criterion_restore": ("teacher", "post", criterion_path(stem, contents, "terugzetten"), "archived", HTMX),
         "round_create_form": ("teacher", "get", f"{stem}nieuw/", None, {}),
         "round_create": ("teacher", "post", f"{stem}nieuw/", new_round, {}),
         "round_live": ("teacher", "get", round_path, None, {}),
@@ -170,7 +172,9 @@ EXPECTED_QUERIES = {
     "criterion_save": 11,
     "criterion_save_conflict": 11,
     "criterion_move": 11,
+    "criterion_move_up": 11,
     "criterion_archive": 8,
+    "criterion_restore": 10,
     "round_create_form": 7,
     "round_create": 12,
     "round_live": 9,
@@ -229,6 +233,12 @@ def measure(client_for, world, contents, feedback_round, name, django_assert_num
         data = {**data, "week": week_input_value(week(0)), "suggestions": f"Idee {serial}", "group": f"Raad {serial}b"}
     elif name == "criterion_add":
         data = {"text": f"Nieuw {serial}"}
+    elif data == "moved_down":  # a statement with one above it each time, moved back up
+        services.feedback_criterion_move(criterion=contents.criterion, offset=1)
+        data = None
+    elif data == "archived":  # an archived statement each time, brought back
+        services.feedback_criterion_archive(criterion=contents.criterion, archived=True)
+        data = None
     elif data in ("save", "conflict"):
         criterion = contents.criterion
         criterion.refresh_from_db()
@@ -240,7 +250,7 @@ def measure(client_for, world, contents, feedback_round, name, django_assert_num
                 text=f"Van een collega {serial}",
                 version=version,
             )
-        data = {"actie": "opslaan", "text": f"De uitleg was duidelijk ({serial})", "version": version}
+        data = {"text": f"De uitleg was duidelijk ({serial})", "version": version}
     if path == "fresh-round":  # closing is measured on a round that is still open, each time
         fresh = services.feedback_round_open(
             school_id=world.home.pk,
@@ -260,7 +270,15 @@ def measure(client_for, world, contents, feedback_round, name, django_assert_num
     return len(captured)
 
 
-@pytest.mark.pins_queries("instruments:feedback_group_open", "instruments:feedback_close")
+@pytest.mark.pins_queries(
+    "instruments:feedback_group_open",
+    "instruments:feedback_close",
+    "instruments:feedback_criterion_save",
+    "instruments:feedback_criterion_up",
+    "instruments:feedback_criterion_down",
+    "instruments:feedback_criterion_archive",
+    "instruments:feedback_criterion_restore",
+)
 @pytest.mark.parametrize("name", list(EXPECTED_QUERIES))
 def test_query_count_is_fixed_whatever_the_data(setting, name, django_assert_num_queries):
     world, teacher, contents, feedback_round = setting

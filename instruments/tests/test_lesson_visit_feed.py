@@ -98,7 +98,7 @@ def test_a_person_makes_their_feed_and_a_calendar_app_reads_it_without_a_session
     done = past_visit(school=world.home, visitor=fatma, visited=jan, status=VisitStatus.DONE)
     with_notes(done, **SECRETS)
     client.force_login(jan)
-    page = client.post(FEED_PAGE, {"actie": "maken"})
+    page = client.post(FEED_PAGE + "maken/")
     assert page.status_code == 200, "the answer shows the address (once): no redirect"
     html = page.content.decode()
     token = re.search(r"webcal://testserver/agenda/([^/.]+)\.ics", html).group(1)
@@ -160,7 +160,7 @@ def test_a_revoked_feed_answers_exactly_like_an_unknown_one(client, coach, jan, 
     feed = services.calendar_feed_create(user=jan)
     assert Client().get(feed_path(feed)).status_code == 200
     client.force_login(jan)
-    client.post(FEED_PAGE, {"actie": "intrekken"})
+    client.post(FEED_PAGE + "intrekken/")
     revoked = Client().get(feed_path(feed))
     unknown = Client().get("/agenda/bestaat-niet-bestaat-niet-bestaat-niet-bestaat-niet.ics")
     assert revoked.status_code == unknown.status_code == 404
@@ -171,7 +171,7 @@ def test_a_revoked_feed_answers_exactly_like_an_unknown_one(client, coach, jan, 
 def test_renewing_the_feed_revokes_the_old_address(client, jan):
     old = services.calendar_feed_create(user=jan)
     client.force_login(jan)
-    response = client.post(FEED_PAGE, {"actie": "vernieuwen"}, HTTP_HX_REQUEST="true")
+    response = client.post(FEED_PAGE + "vernieuwen/", HTTP_HX_REQUEST="true")
     new = CalendarFeed.objects.get(user=jan, revoked_at__isnull=True)
     token = re.search(r"webcal://testserver/agenda/([^/.]+)\.ics", response.content.decode()).group(1)
     assert token != old.token and new.token_digest == calendar_feed_digest(token)
@@ -180,10 +180,17 @@ def test_renewing_the_feed_revokes_the_old_address(client, jan):
     assert services.calendar_feed_create(user=jan) == new, "making it again keeps the live one"
 
 
-def test_the_feed_page_needs_a_login_and_an_unknown_choice_is_refused(client, jan):
+def test_the_feed_page_needs_a_login_and_an_unknown_operation_is_refused(client, jan):
+    """Each operation has its own URL: the page itself changes nothing, a GET of an operation
+    neither, and an operation that does not exist is no route at all."""
     assert client.get(FEED_PAGE).status_code == 302
+    for operation in ("maken", "vernieuwen", "intrekken"):
+        assert client.post(f"{FEED_PAGE}{operation}/").status_code == 302, "to the login page"
     client.force_login(jan)
-    assert client.post(FEED_PAGE, {"actie": "hacken"}).status_code == 400
+    assert client.post(FEED_PAGE, {"actie": "maken"}).status_code == 405
+    assert client.get(f"{FEED_PAGE}maken/").status_code == 405
+    assert client.post(f"{FEED_PAGE}hacken/").status_code == 404
+    assert not CalendarFeed.objects.filter(user=jan).exists()
 
 
 # --- The reminder the day before ---------------------------------------------------------------

@@ -109,9 +109,9 @@ def requests_for(world, s) -> dict:
         "rhythm": ("coach", "get", f"{base}ritme/", None, {}),
         "feed_ics": (None, "get", f"/agenda/{s['feed'].token}.ics", None, {}),
         "feed_page": ("coach", "get", "/mijn/agenda/", None, {}),
-        "feed_create": ("coach", "post", "/mijn/agenda/", "feed_create", HTMX),
-        "feed_renew": ("coach", "post", "/mijn/agenda/", "feed_renew", HTMX),
-        "feed_revoke": ("coach", "post", "/mijn/agenda/", "feed_revoke", HTMX),
+        "feed_create": ("coach", "post", "/mijn/agenda/maken/", "feed_create", HTMX),
+        "feed_renew": ("coach", "post", "/mijn/agenda/vernieuwen/", "feed_renew", HTMX),
+        "feed_revoke": ("coach", "post", "/mijn/agenda/intrekken/", "feed_revoke", HTMX),
     }
 
 
@@ -163,12 +163,12 @@ def prepare(world, s, *, path: str, data, round_: int) -> tuple[str, dict | None
         return path, notes_data(0, observations="Tekst uit een oud tabblad")
     if data == "feed_create":  # no live feed yet, so one is made
         services.calendar_feed_revoke(user=coach)
-        return path, {"actie": "maken"}
+        return path, None
     if data == "feed_renew":
-        return path, {"actie": "vernieuwen"}
+        return path, None
     if data == "feed_revoke":  # a live feed to revoke
         services.calendar_feed_create(user=coach)
-        return path, {"actie": "intrekken"}
+        return path, None
     return path, data
 
 
@@ -236,6 +236,9 @@ EXPECTED_STATUS = {
 
 
 @pytest.mark.pins_queries(
+    "instruments:lesson_visit_feed_create",
+    "instruments:lesson_visit_feed_renew",
+    "instruments:lesson_visit_feed_revoke",
     "instruments:lesson_visit_cancel",
     "instruments:lesson_visit_mark_held",
     "instruments:lesson_visit_mark_not_held",

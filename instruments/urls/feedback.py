@@ -8,17 +8,19 @@ from instruments.views import feedback as views
 from instruments.views import pupil
 
 school = "school/<int:school_id>/stem/"
+criterion = f"{school}groepen/<int:group_id>/criteria/<int:criterion_id>/"
 
 urlpatterns = [
     path(school, views.round_list, name="feedback_rounds"),
     path(f"{school}nieuw/", views.round_create, name="feedback_round_create"),
     path(f"{school}groepen/", views.group_open, name="feedback_group_open"),
     path(f"{school}groepen/<int:group_id>/criteria/", views.criteria, name="feedback_criteria"),
-    path(
-        f"{school}groepen/<int:group_id>/criteria/<int:criterion_id>/",
-        views.criterion,
-        name="feedback_criterion",
-    ),
+    path(criterion, views.criterion, name="feedback_criterion"),
+    path(f"{criterion}opslaan/", views.criterion_save, name="feedback_criterion_save"),
+    path(f"{criterion}omhoog/", views.criterion_up, name="feedback_criterion_up"),
+    path(f"{criterion}omlaag/", views.criterion_down, name="feedback_criterion_down"),
+    path(f"{criterion}archiveren/", views.criterion_archive, name="feedback_criterion_archive"),
+    path(f"{criterion}terugzetten/", views.criterion_restore, name="feedback_criterion_restore"),
     path(f"{school}<int:round_id>/", views.round_detail, name="feedback_round"),
     path(f"{school}<int:round_id>/resultaten/", views.round_results, name="feedback_results"),
     path(f"{school}<int:round_id>/projectie/", views.round_projection, name="feedback_projection"),

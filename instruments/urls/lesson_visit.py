@@ -18,6 +18,9 @@ urlpatterns = [
     path(visit + "niet-doorgegaan/", views.lesson_visit_mark_not_held, name="lesson_visit_mark_not_held"),
     path(visit + "verslag/", views.lesson_visit_notes, name="lesson_visit_notes"),
     path("mijn/agenda/", views.lesson_visit_feed_manage, name="lesson_visit_feed_manage"),
+    path("mijn/agenda/maken/", views.lesson_visit_feed_create, name="lesson_visit_feed_create"),
+    path("mijn/agenda/vernieuwen/", views.lesson_visit_feed_renew, name="lesson_visit_feed_renew"),
+    path("mijn/agenda/intrekken/", views.lesson_visit_feed_revoke, name="lesson_visit_feed_revoke"),
     # No school in the address: one feed covers every school the person works in.
     path("agenda/<str:token>.ics", views.lesson_visit_feed, name="lesson_visit_feed"),
 ]

@@ -145,64 +145,120 @@ def criteria(request: AppRequest, school_id: int, group_id: int):
     return _criteria_answer(request, group, status=422, form=form)
 
 
-CRITERION_ACTIONS = {"opslaan", "omhoog", "omlaag", "archiveren", "terugzetten"}
+def _criterion(request: AppRequest, school_id: int, group_id: int, criterion_id: int):
+    group = _group(request, school_id, group_id)
+    return group, found_or_404(selectors.criterion_get, group=group, criterion_id=criterion_id)
 
 
 @requires(Capability.TEAM_EDIT)
-@require_http_methods(["GET", "POST"])
+@require_GET
 @vary_on_headers("HX-Request")
 def criterion(request: AppRequest, school_id: int, group_id: int, criterion_id: int):
-    """One statement. GET: its edit form (in place with htmx; the page with it open without).
-    POST `actie`: opslaan (new words), omhoog/omlaag (order), archiveren/terugzetten."""
-    group = _group(request, school_id, group_id)
-    item = found_or_404(selectors.criterion_get, group=group, criterion_id=criterion_id)
-    if request.method == "GET":
-        form = CriterionForm(initial={"text": item.text, "version": item.version}, auto_id=f"criterion-{item.pk}-%s")
-        if wants_fragment(request):
-            context = _criteria_context(request, group, criterion=item, edit_form=form, editing_id=item.pk)
-            return render(request, f"{CRITERIA}#criterion-edit", context)
-        return render(request, CRITERIA, _criteria_context(request, group, edit_form=form, editing_id=item.pk))
-    action = request.POST.get("actie", "opslaan")
-    if action not in CRITERION_ACTIONS:
-        return _criteria_answer(
-            request,
-            group,
-            status=422,
-            row_error=_("Kies opslaan, omhoog, omlaag, archiveren of terugzetten."),
-            row_error_id=item.pk,
-        )
+    """One statement's edit form: in its place with htmx, the page with it open without."""
+    group, item = _criterion(request, school_id, group_id, criterion_id)
+    form = CriterionForm(initial={"text": item.text, "version": item.version}, auto_id=f"criterion-{item.pk}-%s")
+    if wants_fragment(request):
+        context = _criteria_context(request, group, criterion=item, edit_form=form, editing_id=item.pk)
+        return render(request, f"{CRITERIA}#criterion-edit", context)
+    return render(request, CRITERIA, _criteria_context(request, group, edit_form=form, editing_id=item.pk))
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+@vary_on_headers("HX-Request")
+def criterion_save(request: AppRequest, school_id: int, group_id: int, criterion_id: int):
+    """New words for a statement; refused with both versions (409) when a colleague changed its
+    words since this form was drawn."""
+    group, item = _criterion(request, school_id, group_id, criterion_id)
+    form = CriterionForm(request.POST, auto_id=f"criterion-{item.pk}-%s")
+    if form.is_valid():
+        try:
+            services.feedback_criterion_update(
+                criterion=item,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                version=form.cleaned_data["version"],
+            )
+            return _criteria_answer(request, group)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except EditConflict as conflict:
+            return edit_conflict_response(
+                request,
+                conflict,
+                form=form,
+                page=CRITERIA,
+                fragment=f"{CRITERIA}#criteria",
+                context=_criteria_context(request, group, edit_form=form, editing_id=item.pk),
+                title=_("Iemand anders heeft deze uitspraak intussen veranderd"),
+            )
+    return _criteria_answer(request, group, status=422, edit_form=form, editing_id=item.pk)
+
+
+def _criterion_change(request: AppRequest, school_id: int, group_id: int, criterion_id: int, change) -> HttpResponse:
+    """Apply `change(item)` to one statement and answer the criteria; a refusal is shown on its row."""
+    group, item = _criterion(request, school_id, group_id, criterion_id)
     try:
-        if action == "opslaan":
-            form = CriterionForm(request.POST, auto_id=f"criterion-{item.pk}-%s")
-            if not form.is_valid():
-                return _criteria_answer(request, group, status=422, edit_form=form, editing_id=item.pk)
-            try:
-                services.feedback_criterion_update(
-                    criterion=item,
-                    user=request.user,
-                    text=form.cleaned_data["text"],
-                    version=form.cleaned_data["version"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-                return _criteria_answer(request, group, status=422, edit_form=form, editing_id=item.pk)
-            except EditConflict as conflict:
-                return edit_conflict_response(
-                    request,
-                    conflict,
-                    form=form,
-                    page=CRITERIA,
-                    fragment=f"{CRITERIA}#criteria",
-                    context=_criteria_context(request, group, edit_form=form, editing_id=item.pk),
-                    title=_("Iemand anders heeft deze uitspraak intussen veranderd"),
-                )
-        elif action in ("omhoog", "omlaag"):
-            services.feedback_criterion_move(criterion=item, offset=-1 if action == "omhoog" else 1)
-        else:
-            services.feedback_criterion_archive(criterion=item, archived=action == "archiveren")
+        change(item)
     except ValidationError as error:
         return _criteria_answer(request, group, status=422, row_error=" ".join(error.messages), row_error_id=item.pk)
     return _criteria_answer(request, group)
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+@vary_on_headers("HX-Request")
+def criterion_up(request: AppRequest, school_id: int, group_id: int, criterion_id: int):
+    """Move a statement one place up among the active ones."""
+    return _criterion_change(
+        request,
+        school_id,
+        group_id,
+        criterion_id,
+        lambda item: services.feedback_criterion_move(criterion=item, offset=-1),
+    )
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+@vary_on_headers("HX-Request")
+def criterion_down(request: AppRequest, school_id: int, group_id: int, criterion_id: int):
+    """Move a statement one place down among the active ones."""
+    return _criterion_change(
+        request,
+        school_id,
+        group_id,
+        criterion_id,
+        lambda item: services.feedback_criterion_move(criterion=item, offset=1),
+    )
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+@vary_on_headers("HX-Request")
+def criterion_archive(request: AppRequest, school_id: int, group_id: int, criterion_id: int):
+    """Archive a statement: out of the list for new rounds, kept for the rounds it was in."""
+    return _criterion_change(
+        request,
+        school_id,
+        group_id,
+        criterion_id,
+        lambda item: services.feedback_criterion_archive(criterion=item, archived=True),
+    )
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
+@vary_on_headers("HX-Request")
+def criterion_restore(request: AppRequest, school_id: int, group_id: int, criterion_id: int):
+    """Bring an archived statement back, at the end; refused on its row when ten are active."""
+    return _criterion_change(
+        request,
+        school_id,
+        group_id,
+        criterion_id,
+        lambda item: services.feedback_criterion_archive(criterion=item, archived=False),
+    )
 
 
 # --- Opening a round ------------------------------------------------------------------------------

@@ -403,35 +403,51 @@ def _feed_urls(request: AppRequest, feed) -> dict:
     return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
 
 
-@personal
-@require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
-def lesson_visit_feed_manage(request: AppRequest):
-    """A person's own calendar feed: make it, renew it (the old address stops) or revoke it. The
-    address is shown once, in the answer to the request that made it (also without JavaScript:
-    that answer is the page itself, not a redirect, and it is never stored by a cache); later the
-    page says that a feed exists and offers to renew it."""
-    user = request.user
-    if request.method == "POST":
-        action = request.POST.get("actie")
-        # Each service answers with the live feed afterwards (none once revoked): no second read.
-        if action == "maken":
-            feed = services.calendar_feed_create(user=user)
-        elif action == "vernieuwen":
-            feed = services.calendar_feed_renew(user=user)
-        elif action == "intrekken":
-            services.calendar_feed_revoke(user=user)
-            feed = None
-        else:
-            return HttpResponse(_("Onbekende keuze."), status=400, content_type="text/plain; charset=utf-8")
-        if not wants_fragment(request) and feed is None:
-            return redirect("instruments:lesson_visit_feed_manage")
-    else:
-        feed = selectors.calendar_feed_live(user=user)
-    context = {"feed": feed, "urls": _feed_urls(request, feed), "changed": request.POST.get("actie", "")}
+def _feed_answer(request: AppRequest, feed, *, changed: str = "") -> HttpResponse:
+    """The feed's section (htmx) or page, never stored by a cache: it may show the address. After
+    a change `feed` is what the service answered (none once revoked): no second read."""
+    context = {"feed": feed, "urls": _feed_urls(request, feed), "changed": changed}
     response = _render(request, FEED, "feed", context)
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+@personal
+@require_GET
+@vary_on_headers("HX-Request")
+def lesson_visit_feed_manage(request: AppRequest):
+    """A person's own calendar feed: whether they have one, and the buttons to make, renew or
+    revoke it. The address is shown once, in the answer to the request that made it (also without
+    JavaScript: that answer is the page itself, not a redirect, and it is never stored by a cache);
+    later the page says that a feed exists and offers to renew it."""
+    return _feed_answer(request, selectors.calendar_feed_live(user=request.user))
+
+
+@personal
+@require_POST
+@vary_on_headers("HX-Request")
+def lesson_visit_feed_create(request: AppRequest):
+    """Make the person's feed and show its address once (the live one stays, unshown, if any)."""
+    return _feed_answer(request, services.calendar_feed_create(user=request.user), changed="created")
+
+
+@personal
+@require_POST
+@vary_on_headers("HX-Request")
+def lesson_visit_feed_renew(request: AppRequest):
+    """A new address for the person's feed, shown once; the old address stops."""
+    return _feed_answer(request, services.calendar_feed_renew(user=request.user), changed="renewed")
+
+
+@personal
+@require_POST
+@vary_on_headers("HX-Request")
+def lesson_visit_feed_revoke(request: AppRequest):
+    """Revoke the person's feed: its address answers like an unknown one from now on."""
+    services.calendar_feed_revoke(user=request.user)
+    if not wants_fragment(request):
+        return redirect("instruments:lesson_visit_feed_manage")
+    return _feed_answer(request, None, changed="revoked")
 
 
 def _event(request: AppRequest, visit, user) -> ical.Event:

@@ -185,6 +185,9 @@ class Forms(HTMLParser):
             if attrs.get("method", "get").lower() == "post" or "hx-post" in attrs:
                 self.form = self.found.setdefault(action, {})
             return
+        if self.form is not None and tag in ("button", "input") and attrs.get("formaction"):
+            # One form with a URL per button: the form's fields are sent to each button's URL too.
+            self.found[attrs["formaction"]] = self.form
         if self.form is None or not attrs.get("name"):
             if tag == "option" and self.select is not None:
                 self._option(attrs)

@@ -54,15 +54,19 @@ def fill(route: str, ids: dict[str, int]) -> str:
 
 
 def platform_ids() -> dict[str, int | str]:
-    """Ids of platform objects (not a school's): a questionnaire and its draft version, a wave;
-    and the name of a result chart (a slug in the URL, not an object)."""
-    from barometer.services.questionnaires import questionnaire_create
+    """Ids of platform objects (not a school's): a questionnaire, its draft version with a section
+    and a question, a wave; and the name of a result chart (a slug in the URL, not an object)."""
+    from barometer.services.questionnaires import question_add, questionnaire_create, section_add
     from barometer.tests.factories import WaveFactory
 
     questionnaire = questionnaire_create(slug="sweep", kind="barometer", title="Sweep", user=None)
+    version = questionnaire.versions.get()
+    section = section_add(version=version, title="Sweep")
     return {
         "questionnaire_id": questionnaire.pk,
-        "version_id": questionnaire.versions.get().pk,
+        "version_id": version.pk,
+        "section_id": section.pk,
+        "question_id": question_add(section=section, code="sweep", kind="likert", text="Sweep?").pk,
         "wave_id": WaveFactory().pk,
         "chart": "eens",
     }

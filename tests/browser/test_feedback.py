@@ -269,6 +269,36 @@ def test_teacher_agrees_criteria_and_opens_a_round(page, world, screenshot):
     screenshot("feedback/rounds-390", **PHONE)
 
 
+def test_teacher_reorders_archives_and_restores_statements_in_place(page, world, screenshot):
+    """Each button of a statement posts to its own URL (one form, `formaction`); htmx swaps the
+    criteria in place for every one of them, with no reload."""
+    teacher = world.users[Role.LERAAR]
+    group = world.instruments[world.home.pk].group  # one statement: "De uitleg was duidelijk"
+    for text in ["Ik kon vragen stellen", "We werkten samen"]:
+        services.feedback_criterion_add(group=group, text=text)
+    log_in(page, teacher)
+    page.goto(f"/school/{world.home.pk}/stem/groepen/{group.pk}/criteria/")
+    page.evaluate("window.__noReload = true")
+    active = page.locator(".feedback-criteria .feedback-criterion__text")
+    expect(active).to_have_text(["De uitleg was duidelijk", "Ik kon vragen stellen", "We werkten samen"])
+    screenshot("feedback/criteria-buttons-390", **PHONE)
+    page.get_by_role("button", name="Omlaag: De uitleg was duidelijk").click()
+    expect(active).to_have_text(["Ik kon vragen stellen", "De uitleg was duidelijk", "We werkten samen"])
+    page.get_by_role("button", name="Omhoog: We werkten samen").click()
+    expect(active).to_have_text(["Ik kon vragen stellen", "We werkten samen", "De uitleg was duidelijk"])
+    page.get_by_role("button", name=re.compile(r"^Archiveren\W+Ik kon vragen stellen$")).click()
+    expect(active).to_have_text(["We werkten samen", "De uitleg was duidelijk"])
+    page.locator(".feedback-archived summary").click()
+    page.get_by_role("button", name=re.compile(r"^Terugzetten\W+Ik kon vragen stellen$")).click()
+    expect(active).to_have_text(["We werkten samen", "De uitleg was duidelijk", "Ik kon vragen stellen"])
+    page.get_by_role("link", name=re.compile(r"^Bewerken\W+We werkten samen$")).click()
+    editing = page.locator(".feedback-criterion--editing")
+    editing.get_by_label("Uitspraak").fill("We hielpen elkaar")
+    editing.get_by_role("button", name="Opslaan").click()
+    expect(active).to_have_text(["We hielpen elkaar", "De uitleg was duidelijk", "Ik kon vragen stellen"])
+    assert page.evaluate("window.__noReload === true")
+
+
 def test_teacher_records_pupil_input_and_the_team_sees_it_on_the_goal_card(page, world, screenshot):
     teacher = world.users[Role.LERAAR]
     board = world.boards[world.home.pk]
