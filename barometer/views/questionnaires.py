@@ -159,7 +159,7 @@ def _editing(request: AppRequest, contents) -> dict:
         return {"editing_question": question, "question_form": form}
     if kind == "onderdeel" and (section := contents.section(item_id)):
         initial = {"title": section.title, "component": section.component}
-        form = SectionForm(prefix_id=f"section-{section.pk}", initial=initial)
+        form = SectionForm(prefix_id=f"section-edit-{section.pk}", initial=initial)
         return {"editing_section": section, "section_edit_form": form}
     raise Http404(NOT_FOUND_MESSAGE)
 
@@ -276,7 +276,7 @@ def section_add(request: AppRequest, questionnaire_id: int, version_id: int):
 def section_save(request: AppRequest, questionnaire_id: int, version_id: int, section_id: int):
     """Save a section's title and component."""
     version, contents, section = _section(request, questionnaire_id, version_id, section_id)
-    form = SectionForm(request.POST, prefix_id=f"section-{section.pk}")
+    form = SectionForm(request.POST, prefix_id=f"section-edit-{section.pk}")
 
     def write():
         services.section_update(section=section, **form.cleaned_data)

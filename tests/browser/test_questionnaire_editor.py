@@ -24,18 +24,29 @@ def test_an_admin_edits_a_draft_in_place(page, world):
     page.evaluate("window.__noReload = true")
     sections = page.locator("#version-sections .card__title")
     questions = page.locator(f"#section-{first.pk} .question-list .list__title")
-    page.once("dialog", lambda dialog: dialog.accept())  # the delete buttons ask first, where htmx does
+    asked = []
+
+    def answer(dialog):
+        """The first question is dismissed (nothing may be deleted), every later one accepted."""
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
 
     page.get_by_role("button", name="Omlaag: Eerste vraag").click()
     expect(questions).to_have_text(["Tweede vraag", "Eerste vraag"])
     page.get_by_role("button", name="Omhoog: Enthousiasme").click()
     expect(sections).to_have_text(["1. Enthousiasme", "2. Inzet"])
-    page.get_by_role("button", name=re.compile(r"^Verwijderen\W+Tweede vraag$")).click()
+    delete = page.get_by_role("button", name=re.compile(r"^Verwijderen\W+Tweede vraag$"))
+    delete.click()  # asks, and is told no: the question stays (a second click finds it)
+    expect(questions).to_have_text(["Tweede vraag", "Eerste vraag"])
+    delete.click()
     expect(questions).to_have_text(["Eerste vraag"])
+    assert asked == ["Deze vraag verwijderen?", "Deze vraag verwijderen?"]
 
     page.get_by_role("link", name=re.compile(r"^Bewerken\W+Enthousiasme$")).click()
     editing = page.locator(f"#section-{second.pk}-header form")
-    editing.locator('input[name="title"]').fill("Plezier")
+    editing.get_by_label("Titel van het onderdeel").fill("Plezier")  # the label names the field, not a heading
     editing.get_by_role("button", name="Opslaan").click()
     expect(sections).to_have_text(["1. Plezier", "2. Inzet"])
 
