@@ -53,7 +53,12 @@ from instruments.models import (
     QuestionKind,
     RoundStatement,
 )
-from instruments.selectors.feedback import COUNTS_MIN_ANSWERS, rounds_with_pool_to_settle
+from instruments.selectors.feedback import (
+    COUNTS_MIN_ANSWERS,
+    ResponseCounts,
+    response_counts,
+    rounds_with_pool_to_settle,
+)
 from instruments.services.groups import pupil_group_get_or_create
 from leerkracht import sealed
 from leerkracht.conflicts import EditConflict, differing
@@ -415,6 +420,17 @@ def feedback_pool_settle(*, school_id: int, round_id: int) -> int:
     if feedback_round is None:
         return 0
     return feedback_pool_move(feedback_round=feedback_round)
+
+
+def feedback_counts_settled(*, feedback_round: FeedbackRound, is_open: bool) -> ResponseCounts:
+    """The round's answer counts for its results; a round that closed by time with answers still
+    pooled has them moved first (the beat sweep would within a minute), so its closed results are
+    complete when the teacher looks."""
+    counts = response_counts(feedback_round=feedback_round)
+    if counts.pending and not is_open:
+        feedback_pool_move(feedback_round=feedback_round)
+        counts = response_counts(feedback_round=feedback_round)
+    return counts
 
 
 def feedback_pool_move(*, feedback_round: FeedbackRound) -> int:

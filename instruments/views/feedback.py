@@ -316,16 +316,6 @@ def _round_url(feedback_round) -> str:
     )
 
 
-def _counts(feedback_round, *, is_open: bool):
-    """The round's answer counts; a round that closed by time with answers still pooled has them
-    moved first (the beat sweep would within a minute), so its closed results are complete."""
-    counts = selectors.response_counts(feedback_round=feedback_round)
-    if counts.pending and not is_open:
-        services.feedback_pool_move(feedback_round=feedback_round)
-        counts = selectors.response_counts(feedback_round=feedback_round)
-    return counts
-
-
 def _seen(counts, *, is_open: bool) -> str:
     """What the poller shows: answers counted, open or closed, and answers on their way if any."""
     seen = f"{counts.moved}-{int(is_open)}"
@@ -335,7 +325,7 @@ def _seen(counts, *, is_open: bool) -> str:
 def _results_context(request: AppRequest, feedback_round, counts=None) -> dict:
     is_open = services.round_is_open(feedback_round)
     if counts is None:
-        counts = _counts(feedback_round, is_open=is_open)
+        counts = services.feedback_counts_settled(feedback_round=feedback_round, is_open=is_open)
     results = selectors.round_results(feedback_round=feedback_round, counts=counts)
     return {
         "school": feedback_round.school,
@@ -366,7 +356,7 @@ def round_results(request: AppRequest, school_id: int, round_id: int):
     if not wants_fragment(request):
         return redirect(_round_url(feedback_round))
     is_open = services.round_is_open(feedback_round)
-    counts = _counts(feedback_round, is_open=is_open)
+    counts = services.feedback_counts_settled(feedback_round=feedback_round, is_open=is_open)
     if request.GET.get("gezien") == _seen(counts, is_open=is_open):
         response = HttpResponse(status=204)
     else:
