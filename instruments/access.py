@@ -45,10 +45,10 @@ def access_board_by_id(access: Access, *, school_id: int, board_id: int, capabil
     """The improvement board `board_id` of school `school_id` if this user may use `capability` on
     it (`readable_boards`); 404 for missing, foreign and out of reach alike."""
     boards = readable_boards(access, school_id=school_id, capability=capability)
-    board = boards.select_related("school", "team", "owner").filter(pk=board_id).first()
-    if board is None:
-        raise Http404(NOT_FOUND_MESSAGE)
-    return board
+    try:
+        return boards.select_related("school", "team", "owner").get(pk=board_id)
+    except ImprovementBoard.DoesNotExist:
+        raise Http404(NOT_FOUND_MESSAGE) from None
 
 
 def board_editable(access: Access, board: ImprovementBoard) -> bool:
