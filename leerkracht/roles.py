@@ -47,6 +47,9 @@ class Capability(StrEnum):
     SCHOOL_VIEW_PEOPLE = "school.view_people"
     TEAM_VIEW = "team.view"
     TEAM_EDIT = "team.edit"
+    SCHOOL_MANAGE_PEOPLE = "school.manage_people"
+    SCHOOL_VIEW_PEOPLE_LOG = "school.view_people_log"
+    SCHOOL_SET_DIRECTION = "school.set_direction"
     LESSON_VISIT_SCHEDULE_ANY = "lesson_visit.schedule_any"
     ADMIN_SITE = "platform.admin_site"
 
@@ -67,6 +70,9 @@ CAPABILITY_LEVEL: dict[Capability, Level] = {
     Capability.SCHOOL_VIEW_PEOPLE: Level.SCHOOL,
     Capability.TEAM_VIEW: Level.TEAM,
     Capability.TEAM_EDIT: Level.TEAM,
+    Capability.SCHOOL_MANAGE_PEOPLE: Level.SCHOOL,
+    Capability.SCHOOL_VIEW_PEOPLE_LOG: Level.SCHOOL,
+    Capability.SCHOOL_SET_DIRECTION: Level.SCHOOL,
     Capability.LESSON_VISIT_SCHEDULE_ANY: Level.SCHOOL,
     Capability.ADMIN_SITE: Level.PLATFORM,
 }
@@ -79,6 +85,11 @@ CAPABILITY_DESCRIPTION: dict[Capability, str] = {
     Capability.SCHOOL_VIEW_PEOPLE: _("Wie er in de school werkt en met welke rol"),
     Capability.TEAM_VIEW: _("Een team en zijn verbeterbord bekijken"),
     Capability.TEAM_EDIT: _("Het verbeterbord van een team bewerken"),
+    Capability.SCHOOL_MANAGE_PEOPLE: _(
+        "Mensen van de school uitnodigen, importeren en uitschrijven; teams en rollen beheren"
+    ),
+    Capability.SCHOOL_VIEW_PEOPLE_LOG: _("Het logboek lezen van wie wie uitnodigde, importeerde of uitschreef"),
+    Capability.SCHOOL_SET_DIRECTION: _("De ambitie en de thema's van de school vastleggen"),
     Capability.LESSON_VISIT_SCHEDULE_ANY: _("Lesbezoeken plannen voor iedereen in de school (niet de inhoud lezen)"),
     Capability.ADMIN_SITE: _("Het beheer (Django admin) gebruiken"),
 }
@@ -114,6 +125,18 @@ MATRIX: dict[Capability, dict[Role, Reach]] = {
     # A teacher schedules their own visits (TEAM_EDIT in their school); the schoolcoach keeps the
     # school's rhythm going and schedules for anyone. What a visit brought is read by nobody but
     # its visitor and visited teacher, whatever the role (see access_lesson_visit_by_id).
+    # A school runs its own people (leader and schoolcoaches); the foundation's admin for any school,
+    # the expertcoach for the schools they guide (the startdag), the verandercoach for their
+    # bestuur's schools. The bestuurder reads figures only. Which roles each may give: schools.access.
+    Capability.SCHOOL_MANAGE_PEOPLE: {
+        Role.ADMIN: Reach.NODE,
+        Role.EXPERTCOACH: Reach.NODE,
+        Role.VERANDERCOACH: Reach.NODE,
+        Role.SCHOOLLEIDER: Reach.NODE,
+        Role.SCHOOLCOACH: Reach.NODE,
+    },
+    Capability.SCHOOL_VIEW_PEOPLE_LOG: {Role.ADMIN: Reach.NODE, Role.SCHOOLLEIDER: Reach.NODE},
+    Capability.SCHOOL_SET_DIRECTION: {Role.ADMIN: Reach.NODE, Role.SCHOOLLEIDER: Reach.NODE},
     Capability.LESSON_VISIT_SCHEDULE_ANY: {Role.SCHOOLCOACH: Reach.NODE},
     Capability.ADMIN_SITE: {Role.ADMIN: Reach.NODE},
 }
