@@ -15,12 +15,14 @@ from django.http import Http404
 from leerkracht.access import ANONYMOUS, NOT_FOUND_MESSAGE, Access
 from leerkracht.roles import Capability, Level, Reach, Role
 from schools.models import (
+    PeopleImport,
     Region,
     RegionMembership,
     School,
     SchoolGroup,
     SchoolGroupMembership,
     SchoolMembership,
+    StaffInvitation,
     Team,
     TeamMembership,
 )
@@ -123,3 +125,53 @@ def sees_numbers_only(access: Access, *, school_ids: Iterable[int]) -> bool:
     """Whether this user reads only the figures of these schools, never a team's content (the
     bestuurder, DESIGN.md §5): no team of any of them is open to them."""
     return not any(access.can(Capability.TEAM_VIEW, node_id=school_id) for school_id in school_ids)
+
+
+# The school roles from low to high: nobody gives a role above their own (a schoolcoach does not
+# make a school leader). Roles held above the school (admin, expertcoach, verandercoach) give all.
+SCHOOL_ROLE_RANK = {Role.LERAAR: 1, Role.SCHOOLCOACH: 2, Role.SCHOOLLEIDER: 3}
+
+
+def people_manageable(access: Access, *, school_id: int) -> bool:
+    """Whether this user invites, imports and removes the school's people and runs its teams."""
+    return access.can(Capability.SCHOOL_MANAGE_PEOPLE, node_id=school_id)
+
+
+def people_log_visible(access: Access, *, school_id: int) -> bool:
+    """Whether this user reads the school's people log (the school leader, an admin)."""
+    return access.can(Capability.SCHOOL_VIEW_PEOPLE_LOG, node_id=school_id)
+
+
+def roles_grantable(access: Access, *, school_id: int) -> list[Role]:
+    """The school roles this user may give and take in the school, lowest first: none without
+    the capability, all three from above the school, else up to their own highest role."""
+    if not people_manageable(access, school_id=school_id):
+        return []
+    held = access.roles_at(Level.SCHOOL, school_id)
+    if held - set(SCHOOL_ROLE_RANK):
+        top = max(SCHOOL_ROLE_RANK.values())
+    else:
+        top = max(SCHOOL_ROLE_RANK[role] for role in held)
+    return [role for role in SchoolMembership.SCHOOL_ROLES if SCHOOL_ROLE_RANK[role] <= top]
+
+
+def access_staff_invitation_by_id(access: Access, *, school_id: int, invitation_id: int) -> StaffInvitation:
+    """An invitation of school `school_id` for who manages its people; 404 for missing and
+    foreign alike."""
+    if not people_manageable(access, school_id=school_id):
+        raise Http404(NOT_FOUND_MESSAGE)
+    try:
+        return StaffInvitation.objects.select_related("school", "user").get(pk=invitation_id, school_id=school_id)
+    except StaffInvitation.DoesNotExist:
+        raise Http404(NOT_FOUND_MESSAGE) from None
+
+
+def access_people_import_by_id(access: Access, *, school_id: int, import_id: int) -> PeopleImport:
+    """A people import of school `school_id` for who manages its people; 404 for missing and
+    foreign alike."""
+    if not people_manageable(access, school_id=school_id):
+        raise Http404(NOT_FOUND_MESSAGE)
+    try:
+        return PeopleImport.objects.select_related("school").get(pk=import_id, school_id=school_id)
+    except PeopleImport.DoesNotExist:
+        raise Http404(NOT_FOUND_MESSAGE) from None

@@ -1,9 +1,11 @@
-"""Forms of schools/: the school list's filters, read from the query string."""
+"""Forms of schools/: the school list's filters; inviting and importing a school's people."""
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from schools.models import Phase, Sector
+from leerkracht.http import BoundedModelMultipleChoiceField
+from schools.models import Phase, Sector, Team
 from schools.selectors import SchoolFilters
 
 
@@ -35,3 +37,73 @@ class SchoolFilterForm(forms.Form):
         """The filters of a valid form."""
         data = self.cleaned_data
         return SchoolFilters(phase=data["fase"], sector=data["sector"], region=data["regio"])
+
+
+class StaffInviteForm(forms.Form):
+    """Invite one person: address, name, the roles the inviter may give, the school's teams."""
+
+    email = forms.CharField(
+        label=_("E-mailadres"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Vul een e-mailadres in.")},
+    )
+    first_name = forms.CharField(
+        label=_("Voornaam"), max_length=80, error_messages={"required": _("Vul een voornaam in.")}
+    )
+    last_name = forms.CharField(
+        label=_("Achternaam"),
+        max_length=120,
+        help_text=_("Met tussenvoegsel: van der Berg."),
+        error_messages={"required": _("Vul een achternaam in.")},
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Rollen in deze school"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Kies minstens één rol."),
+            "invalid_choice": _("Die rol bestaat niet of je kunt hem niet geven: kies uit de lijst."),
+        },
+    )
+    teams = BoundedModelMultipleChoiceField(
+        label=_("Teams"),
+        queryset=Team.unscoped.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Wie in een team zit, is ook leraar van de school."),
+        error_messages={
+            "invalid_choice": _("Kies teams van deze school."),
+            "invalid_pk_value": _("Kies teams van deze school."),
+        },
+    )
+
+    def __init__(self, *args, roles: list, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(str(role), role.label) for role in roles]
+        self.fields["teams"].queryset = teams
+        self.fields["teams"].widget.attrs.pop("required", None)
+        self.initial.setdefault("roles", [str(roles[0])] if roles else [])
+
+
+class PeopleFileForm(forms.Form):
+    """A people file to import: CSV or XLSX, within the size limit."""
+
+    file = forms.FileField(
+        label=_("Bestand (CSV of Excel)"),
+        help_text=_(
+            "Kolommen: e-mailadres, voornaam, achternaam, rol en team(s). Nederlandse en Engelse kolomnamen worden "
+            "herkend; puntkomma's en komma's allebei. Eerst zie je wat er gebeurt; er verandert pas iets als je "
+            "bevestigt."
+        ),
+        error_messages={
+            "required": _("Kies een bestand."),
+            "empty": _("Het bestand is leeg."),
+            "invalid": _("Kies een bestand."),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+
+class InvitationAcceptForm(SetPasswordForm):
+    """The invited person chooses their password (Django's rules: length, not common, not like
+    their name or address)."""

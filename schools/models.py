@@ -303,3 +303,147 @@ class SchoolGroupMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} ({self.school_group})"
+
+
+class InvitationStatus(models.TextChoices):
+    """Where a staff invitation stands. Expired is not stored: a pending invitation past its
+    `expires_at` is expired, whatever the beat has or has not done."""
+
+    PENDING = "pending", _("Uitgenodigd")
+    ACCEPTED = "accepted", _("Geaccepteerd")
+    WITHDRAWN = "withdrawn", _("Ingetrokken")
+
+
+class StaffInvitation(TenantModel):
+    """A person invited into a school (by hand or by an import), with the roles and teams they
+    were given. The person's account and memberships are written with it, in one transaction, so
+    that teams are complete on the day of the import; the e-mail's link lets a new person set a
+    password. Only the digest of the link's token is stored: the database alone holds no working
+    link. Someone who already had an account is accepted at once and told so by e-mail."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff_invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_invitations")
+    email = models.EmailField(_("e-mailadres"))  # as invited (lower case); the account's may change later
+    roles = models.JSONField(_("rollen"), default=list)
+    team_ids = models.JSONField(default=list)
+    status = models.CharField(
+        _("status"), max_length=12, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    # The link's token is derived from `nonce` with the server's secret; only its digest is stored
+    # for the lookup. A resend draws a new nonce: the old link stops working.
+    nonce = models.CharField(max_length=64, blank=True)
+    token_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The latest e-mail in the core's outbox: its finisher puts the link in just before the send.
+    message = models.OneToOneField(
+        "leerkracht.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="staff_invitation"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    people_import = models.ForeignKey(
+        "PeopleImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("uitnodiging voor de school")
+        verbose_name_plural = _("uitnodigingen voor de school")
+        constraints = [
+            # One open invitation per person per school: inviting twice (a double click, a file
+            # imported twice, a worker that ran a row again) finds the first.
+            models.UniqueConstraint(
+                fields=["school", "user"], condition=Q(status="pending"), name="staff_invitation_one_pending"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.email} ({self.school})"
+
+    def is_expired(self, now) -> bool:
+        return self.status == InvitationStatus.PENDING and self.expires_at is not None and self.expires_at <= now
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("Voorbeeld")
+    QUEUED = "queued", _("In de wachtrij")
+    RUNNING = "running", _("Bezig")
+    DONE = "done", _("Klaar")
+    FAILED = "failed", _("Mislukt")
+
+
+class PeopleImport(TenantModel):
+    """One uploaded people file: its rows as read (never the file itself), what the preview said
+    of each, and the run's progress. The run writes row by row, each row in its own transaction,
+    and advances `rows_done` in the same transaction, so a worker killed mid-import resumes at the
+    first row not written; each row's writes are idempotent too (a person is found by e-mail, a
+    membership is unique, an invitation is unique while pending)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="people_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file_name = models.CharField(_("bestand"), max_length=200)
+    rows = models.JSONField(default=list)
+    # The roles the person who uploaded it may give (schools.access.roles_grantable), fixed at the
+    # upload: the run, in a worker, has no request to ask.
+    roles_allowed = models.JSONField(default=list)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW)
+    rows_done = models.PositiveIntegerField(default=0)
+    outcome = models.JSONField(default=dict)  # what the run did, by kind of change
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("import van mensen")
+        verbose_name_plural = _("imports van mensen")
+        indexes = [models.Index(fields=["school", "created_at"])]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.school})"
+
+
+class PeopleLogAction(models.TextChoices):
+    INVITED = "invited", _("uitgenodigd")
+    ADDED = "added", _("toegevoegd")
+    RESENT = "resent", _("uitnodiging opnieuw verstuurd")
+    WITHDRAWN = "withdrawn", _("uitnodiging ingetrokken")
+    ACCEPTED = "accepted", _("uitnodiging geaccepteerd")
+    IMPORTED = "imported", _("bestand geïmporteerd")
+    ROLE_GIVEN = "role_given", _("rol gegeven")
+    ROLE_TAKEN = "role_taken", _("rol afgenomen")
+    TEAM_JOINED = "team_joined", _("in team gezet")
+    TEAM_LEFT = "team_left", _("uit team gehaald")
+    TEAM_CREATED = "team_created", _("team gemaakt")
+    TEAM_RENAMED = "team_renamed", _("team hernoemd")
+    TEAM_ARCHIVED = "team_archived", _("team gearchiveerd")
+    REMOVED = "removed", _("uit de school uitgeschreven")
+
+
+class PeopleLogEntry(TenantModel):
+    """Who did what to whom in a school's people and teams, and when: appended, never changed
+    (a trigger refuses UPDATE and DELETE on PostgreSQL, as for the board history). People are
+    referred to, not copied: when a leaver's personal data is erased, the log shows "oud-collega"
+    instead of a name it would otherwise have kept."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="people_log")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=16, choices=PeopleLogAction.choices)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    detail = models.CharField(max_length=300, blank=True)  # roles, a team's old name, a file name
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-at", "-id"]
+        verbose_name = _("logregel mensen")
+        verbose_name_plural = _("logboek mensen")
+        indexes = [models.Index(fields=["school", "-at"])]

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from leerkracht.access import Access
 from leerkracht.roles import Capability, Level, Reach, Role
-from schools.models import Phase, Region, School, SchoolGroup, SchoolMembership, Sector, Team, TeamMembership, User
+from schools.models import (
+    InvitationStatus,
+    PeopleImport,
+    PeopleLogEntry,
+    Phase,
+    Region,
+    School,
+    SchoolGroup,
+    SchoolMembership,
+    Sector,
+    StaffInvitation,
+    Team,
+    TeamMembership,
+    User,
+)
 
 SWITCHER_LIMIT = 30
 SCHOOL_PAGE_SIZE = 50  # a phase holds about a thousand schools nationally
@@ -186,15 +201,91 @@ def teams_and_teachers_by_school(*, school_ids: Sequence[int]) -> dict[int, tupl
     return {pk: (team_count, in_teams + by_role_only) for pk, team_count, in_teams, by_role_only in rows}
 
 
-def school_people(*, access: Access, school_id: int) -> list[SchoolMembership]:
-    """Everyone with a role in the school, leaders and coaches first."""
+@dataclass
+class Person:
+    """One person of a school on its people page: their roles and teams here, and whether they
+    have come in yet (an open invitation, possibly expired)."""
+
+    user: User
+    roles: list[str] = field(default_factory=list)
+    teams: list[Team] = field(default_factory=list)
+    invitation: StaffInvitation | None = None
+    invitation_expired: bool = False
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(Role(role).label) for role in self.roles]
+
+
+def school_people(*, access: Access, school_id: int, now=None) -> list[Person]:
+    """Everyone with a role in the school, leaders and coaches first, with their teams and open
+    invitations: three queries, whatever the school's size."""
+    now = now or timezone.now()
     order = {Role.SCHOOLLEIDER: 0, Role.SCHOOLCOACH: 1, Role.LERAAR: 2}
-    memberships = list(
+    people: dict[int, Person] = {}
+    for membership in (
         SchoolMembership.objects.filter(school_id=school_id)
         .select_related("user")
-        .order_by("user__last_name", "user__first_name")
+        .order_by("user__last_name", "user__first_name", "user_id")
+    ):
+        person = people.setdefault(membership.user_id, Person(user=membership.user))
+        person.roles.append(membership.role)
+    for membership in (
+        TeamMembership.objects.filter(school_id=school_id, user_id__in=list(people))
+        .select_related("team")
+        .order_by("team__name")
+    ):
+        people[membership.user_id].teams.append(membership.team)
+    for invitation in StaffInvitation.objects.filter(school_id=school_id, status=InvitationStatus.PENDING):
+        if invitation.user_id in people:
+            people[invitation.user_id].invitation = invitation
+            people[invitation.user_id].invitation_expired = invitation.is_expired(now)
+    for person in people.values():
+        person.roles.sort(key=lambda role: order.get(role, 9))
+    return sorted(people.values(), key=lambda person: order.get(person.roles[0], 9))
+
+
+def school_teams(*, access: Access, school_id: int) -> QuerySet[Team]:
+    """The school's teams, by name (for choosing teams in a form)."""
+    return Team.objects.filter(school_id=school_id).order_by("name")
+
+
+INVITATIONS_SHOWN = 200
+
+
+def staff_invitations(*, access: Access, school_id: int, now=None) -> dict[str, list[StaffInvitation]]:
+    """The school's invitations, newest first, grouped as the list shows them: pending, expired,
+    accepted, withdrawn (each at most INVITATIONS_SHOWN). One query."""
+    now = now or timezone.now()
+    groups: dict[str, list[StaffInvitation]] = {"pending": [], "expired": [], "accepted": [], "withdrawn": []}
+    for invitation in (
+        StaffInvitation.objects.filter(school_id=school_id)
+        .select_related("user", "invited_by")
+        .order_by("-created_at", "-id")
+    ):
+        group = "expired" if invitation.is_expired(now) else str(invitation.status)
+        if len(groups[group]) < INVITATIONS_SHOWN:
+            groups[group].append(invitation)
+    return groups
+
+
+LOG_PAGE_SIZE = 50
+
+
+def people_log(*, access: Access, school_id: int, page: int | str = 1) -> Page:
+    """The school's people log, newest first, 50 a page."""
+    entries = PeopleLogEntry.objects.filter(school_id=school_id).select_related("actor", "subject", "team")
+    return Paginator(entries.order_by("-at", "-id"), LOG_PAGE_SIZE).get_page(page)
+
+
+def people_imports(*, access: Access, school_id: int) -> list[PeopleImport]:
+    """The school's last few imports, newest first (without their rows)."""
+    return list(
+        PeopleImport.objects.filter(school_id=school_id)
+        .defer("rows")
+        .select_related("created_by")
+        .order_by("-created_at", "-id")[:5]
     )
-    return sorted(memberships, key=lambda m: order.get(m.role, 9))
 
 
 def school_summary(*, access: Access, school_id: int) -> dict:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from schools import views
+from schools.views import staff
 
 app_name = "schools"
 
@@ -14,4 +15,24 @@ urlpatterns = [
     path("school/<int:school_id>/teams/", views.team_list, name="team_list"),
     path("school/<int:school_id>/teams/<int:team_id>/", views.team_detail, name="team_detail"),
     path("school/<int:school_id>/mensen/", views.people, name="people"),
+    path("school/<int:school_id>/mensen/uitnodigen/", staff.staff_invite, name="staff_invite"),
+    path("school/<int:school_id>/mensen/uitnodigingen/", staff.staff_invitation_list, name="staff_invitation_list"),
+    path(
+        "school/<int:school_id>/mensen/uitnodigingen/<int:invitation_id>/opnieuw/",
+        staff.staff_invitation_resend,
+        name="staff_invitation_resend",
+    ),
+    path(
+        "school/<int:school_id>/mensen/uitnodigingen/<int:invitation_id>/intrekken/",
+        staff.staff_invitation_withdraw,
+        name="staff_invitation_withdraw",
+    ),
+    path("school/<int:school_id>/mensen/importeren/", staff.people_import_upload, name="people_import_upload"),
+    path("school/<int:school_id>/mensen/importeren/<int:import_id>/", staff.people_import, name="people_import"),
+    path(
+        "school/<int:school_id>/mensen/importeren/<int:import_id>/starten/",
+        staff.people_import_start,
+        name="people_import_start",
+    ),
+    path("school/<int:school_id>/mensen/logboek/", staff.people_log, name="people_log"),
 ]

@@ -6,6 +6,7 @@ from django.urls import include, path
 from leerkracht import auth_views
 from leerkracht.health import healthz
 from schools.views import home
+from schools.views.staff import staff_invitation_accept
 
 urlpatterns = [
     path("", home, name="home"),
@@ -20,6 +21,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("wachtwoord-instellen/klaar/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("uitnodiging/<str:token>/", staff_invitation_accept, name="staff_invitation_accept"),
     path("beheer/", admin.site.urls),
     path("api/v1/", include("schools.api.urls", namespace="api")),
     path("", include("schools.urls")),

@@ -201,6 +201,11 @@ MAIL_OUTBOX_RETENTION_DAYS = env.get_int("MAIL_OUTBOX_RETENTION_DAYS", 30)
 MAIL_OUTBOX_BATCH = 500
 # How many invitation e-mails one step of the sender writes to the outbox before it looks again.
 BAROMETER_EMAIL_CHUNK = env.get_int("BAROMETER_EMAIL_CHUNK", 500)
+# A school's own people (schools/services/people.py): how long an invitation's link works, and
+# how large a people file may be (bytes and rows: a large secondary school has about 300 staff).
+STAFF_INVITATION_DAYS = env.get_int("STAFF_INVITATION_DAYS", 14)
+PEOPLE_IMPORT_MAX_BYTES = env.get_int("PEOPLE_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+PEOPLE_IMPORT_MAX_ROWS = env.get_int("PEOPLE_IMPORT_MAX_ROWS", 3000)
 # The address people reach the platform at, for links in e-mails written by workers (which have
 # no request to build an absolute URL from).
 SITE_URL = env.get("SITE_URL", "http://localhost:8000").rstrip("/")

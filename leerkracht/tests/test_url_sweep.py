@@ -72,6 +72,24 @@ def platform_ids() -> dict[str, int | str]:
     }
 
 
+def people_ids(school) -> dict[str, int]:
+    """An open staff invitation and a people import of `school` (made for the sweep)."""
+    from schools.models import PeopleImport
+    from schools.services.people import staff_place
+
+    placement = staff_place(
+        school=school,
+        email=f"sweep-{school.pk}@school.test",
+        first_name="Sweep",
+        last_name="Uitnodiging",
+        roles=["leraar"],
+        teams=[],
+        placed_by=None,
+    )
+    people_import = PeopleImport.unscoped.create(school=school, file_name="sweep.csv", rows=[])
+    return {"invitation_id": placement.invitation.pk, "import_id": people_import.pk}
+
+
 def foreign_ids(world) -> dict[str, int]:
     """Ids of objects in the foreign school (other region, other bestuur), and of platform
     objects, which the node routes never take."""
@@ -84,6 +102,7 @@ def foreign_ids(world) -> dict[str, int]:
         "team_id": world.teams[foreign.pk][0].pk,
         **world.boards[foreign.pk].ids(),
         **world.instruments[foreign.pk].ids(),
+        **people_ids(foreign),
     }
 
 
@@ -101,6 +120,7 @@ def home_ids(world) -> dict[str, int | str]:
         "team_id": world.home_team.pk,
         **world.boards[home.pk].ids(),
         **world.instruments[home.pk].ids(),
+        **people_ids(home),
         "code": world.instruments[home.pk].feedback_round.code,
         "token": visit_services.calendar_feed_create(user=world.users[Role.LERAAR]).token,
         "uidb64": "x",
@@ -122,9 +142,13 @@ OBJECT_KWARGS = [
     "visit_id",
     "round_id",
     "input_id",
+    "invitation_id",
+    "import_id",
 ]
 # Objects of the other instruments, each reached from the school in the URL (not through a board).
 INSTRUMENT_KWARGS = {"group_id", "criterion_id", "design_id", "visit_id", "round_id", "input_id"}
+# A school's people: its staff invitations and people imports, reached from the school in the URL.
+PEOPLE_KWARGS = {"invitation_id", "import_id"}
 
 
 def test_the_sweep_finds_routes_under_every_kind_of_node():
@@ -160,6 +184,7 @@ def test_only_sign_in_the_health_check_the_pupil_pages_and_the_token_pages_need_
             "s/<str:code>",
             "agenda/<str:token>.ics",
             "barometer/antwoorden/<str:token>/",
+            "uitnodiging/<str:token>/",
         ]
     )
 
@@ -291,6 +316,19 @@ def test_foreign_designs_visits_and_rounds_through_the_own_schools_url_are_404(c
     failures = []
     for route, callback, _ in node_routes():
         if "board_id" not in kwarg_names(route) and set(kwarg_names(route)) & INSTRUMENT_KWARGS:
+            failures += mixed_id_failures(client, role, route, callback, fill(route, home))
+    assert failures == []
+
+
+@pytest.mark.parametrize("role", list(EXPECTED_VISIBLE))
+def test_foreign_invitations_and_imports_through_the_own_schools_url_are_404(client, world, role):
+    """Mixing ids: the own school in the URL, another school's staff invitation or people import
+    after it, as page and as htmx partial, read and write."""
+    client.force_login(world.users[role])
+    home = {**foreign_ids(world), "school_id": world.home.pk}
+    failures = []
+    for route, callback, _ in node_routes():
+        if set(kwarg_names(route)) & PEOPLE_KWARGS:
             failures += mixed_id_failures(client, role, route, callback, fill(route, home))
     assert failures == []
 

@@ -72,7 +72,7 @@ EXPECTED_QUERIES = {
     "team_list": 6,
     "team_list_partial": 5,
     "team_detail": 6,
-    "people": 6,
+    "people": 8,
     "my_schools": 6,
     "region_overview": 6,  # + the region, its schools (the numbers are counted from that list)
     "region_overview_admin": 5,  # session, user, the region exists (the middleware), region, schools

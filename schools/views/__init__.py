@@ -17,7 +17,14 @@ from leerkracht.access import Access, personal, requires
 from leerkracht.http import AppRequest, wants_fragment
 from leerkracht.roles import Capability, Level, Role
 from schools import selectors
-from schools.access import access_team_by_id, school_people_visible, sees_numbers_only, team_editable
+from schools.access import (
+    access_team_by_id,
+    people_log_visible,
+    people_manageable,
+    school_people_visible,
+    sees_numbers_only,
+    team_editable,
+)
 from schools.forms import SchoolFilterForm
 
 SESSION_SCHOOL_KEY = "current_school_id"
@@ -170,9 +177,13 @@ def team_detail(request: AppRequest, school_id: int, team_id: int):
 @requires(Capability.SCHOOL_VIEW_PEOPLE)
 @require_GET
 def people(request: AppRequest, school_id: int):
+    """Everyone in the school with their roles and teams; for who runs the school's people, the
+    way to invite, import, and follow invitations and the log."""
     access = request.access
     context = {
         "school": selectors.school_get(access=access, school_id=school_id),
-        "memberships": selectors.school_people(access=access, school_id=school_id),
+        "people": selectors.school_people(access=access, school_id=school_id),
+        "can_manage": people_manageable(access, school_id=school_id),
+        "can_read_log": people_log_visible(access, school_id=school_id),
     }
     return render(request, "schools/people.html", context)
