@@ -122,9 +122,10 @@ OBJECT_KWARGS = [
     "visit_id",
     "round_id",
     "input_id",
+    "theme_id",
 ]
 # Objects of the other instruments, each reached from the school in the URL (not through a board).
-INSTRUMENT_KWARGS = {"group_id", "criterion_id", "design_id", "visit_id", "round_id", "input_id"}
+INSTRUMENT_KWARGS = {"group_id", "criterion_id", "design_id", "visit_id", "round_id", "input_id", "theme_id"}
 
 
 def test_the_sweep_finds_routes_under_every_kind_of_node():
