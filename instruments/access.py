@@ -1,5 +1,5 @@
 """Access to the instruments' entities, on the core's mechanism (`leerkracht.access`): boards,
-lesson designs, lesson visits and feedback rounds.
+the school's direction (ambition and themes), lesson designs, lesson visits and feedback rounds.
 
 Each question of access is written once. Where a page lists what a user may reach and another
 fetches one object by id, the list is the rule (a queryset) and the fetch is derived from it, so
@@ -67,6 +67,16 @@ def board_kinds_creatable(access: Access, *, school_id: int, editable_teams: lis
     if access.team_reach(Capability.TEAM_EDIT, school_id) is Reach.NODE:
         kinds.append(BoardKind.ORGANISATIONAL.value)
     return kinds
+
+
+# --- The school's direction (ambition and themes) ---------------------------------------------
+
+
+def school_direction_settable(access: Access, *, school_id: int) -> bool:
+    """Whether this user sets the school's ambition and themes (SCHOOL_SET_DIRECTION: its leader,
+    and the platform's admin): the rule the pages' links ask, as the middleware asks it of the
+    pages themselves."""
+    return access.can(Capability.SCHOOL_SET_DIRECTION, node_id=school_id)
 
 
 # --- Lesson designs ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from instruments.demo_direction import seed_direction
 from instruments.demo_feedback import seed_feedback, seed_pupil_input
 from instruments.demo_lesson_design import seed_lesson_designs
 from instruments.demo_lesson_visit import seed_lesson_visits
@@ -88,14 +89,15 @@ class DemoInstruments:
 
 
 def seed_demo_instruments() -> DemoInstruments | None:
-    """The demo teacher's team board (`seed_demo_board`), then its lesson designs, the school's
-    lesson visits among the demo teacher, the demo schoolcoach and their colleagues, and the demo
-    teacher's feedback rounds; None when the demo data is not there. Each part is left alone when
-    it is already there."""
+    """The demo teacher's team board (`seed_demo_board`), then the school's ambition and themes,
+    its lesson designs, the school's lesson visits among the demo teacher, the demo schoolcoach and
+    their colleagues, and the demo teacher's feedback rounds; None when the demo data is not there.
+    Each part is left alone when it is already there."""
     board = seed_demo_board()
     if board is None:
         return None
     team, school = board.team, board.school
+    seed_direction(school=school)
     teacher = User.objects.get(email=DEMO_LERAAR.email)
     coach = User.objects.filter(email=DEMO_SCHOOLCOACH.email, school_memberships__school=school).first()
     colleagues = [

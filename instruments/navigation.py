@@ -4,7 +4,7 @@ puts it on every page)."""
 
 from dataclasses import dataclass
 
-from instruments.access import feedback_rounds_open
+from instruments.access import feedback_rounds_open, school_direction_settable
 from leerkracht.roles import Capability
 
 
@@ -22,6 +22,7 @@ class SchoolTools:
     current: str
     plan_visits: bool  # planning a lesson visit (lesson_visit_schedule)
     people: bool  # pages about the school's people: who answered the barometer, per team
+    direction: bool  # setting the school's ambition and themes (school_direction)
 
     @property
     def any(self) -> bool:
@@ -30,6 +31,7 @@ class SchoolTools:
 
 # The page's route name → the instrument it belongs to, for aria-current in the menu.
 SECTIONS = (
+    ("instruments:school_direction", ""),  # the school's, not one instrument's
     ("instruments:lesson_design", "designs"),
     ("instruments:lesson_visit", "visits"),
     ("instruments:feedback", "feedback"),
@@ -53,4 +55,5 @@ def school_tools_for(access, school_id: int, view_name: str) -> SchoolTools:
         plan_visits=access.can(Capability.TEAM_EDIT, node_id=school_id),
         # The bestuurder reads the school's figures, never its people (DESIGN.md §5).
         people=access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id),
+        direction=school_direction_settable(access, school_id=school_id),
     )

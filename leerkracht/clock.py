@@ -125,10 +125,25 @@ def week_input_value(monday: dt.date | None) -> str:
 # --- School years and months -------------------------------------------------------------------
 
 
+SCHOOL_YEAR_STARTS = (8, 1)  # month and day: a school year runs from 1 August to 31 July
+
+
 def school_year(day: dt.date | None = None) -> int:
     """The school year a date falls in, by its first calendar year (1 August to 31 July)."""
     day = day or today()
-    return day.year if day.month >= 8 else day.year - 1
+    return day.year if (day.month, day.day) >= SCHOOL_YEAR_STARTS else day.year - 1
+
+
+def school_year_days(year: int) -> tuple[dt.date, dt.date]:
+    """The first and the last day of school year `year` (named by its first calendar year)."""
+    month, day = SCHOOL_YEAR_STARTS
+    first = dt.date(year, month, day)
+    return first, dt.date(year + 1, month, day) - dt.timedelta(days=1)
+
+
+def school_year_label(year: int) -> str:
+    """ "2026–2027": a school year as people name it."""
+    return f"{year}–{year + 1}"
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from leerkracht.access import NOT_FOUND_MESSAGE, Access
@@ -148,6 +148,27 @@ def edit_conflict_response(
         "conflict_id": auto_id % "conflict" if "%s" in auto_id else "conflict",
     }
     return render(request, fragment if wants_fragment(request) else page, context, status=409)
+
+
+# Marks a 404 that is the page itself, saying in place that what was asked for is not (or no
+# longer) there; htmx swaps it in like a 409 (static/js/app.js), where it swaps no other 404.
+GONE_HEADER = "X-Gone"
+
+
+def gone_response(request: AppRequest, *, page: str, fragment: str, context: dict, target: str = "") -> HttpResponse:
+    """Answer an edit or a delete of an object someone deleted meanwhile (a second tab, a
+    colleague): 404, as for any missing object, but with the page (a plain form post) or its
+    `fragment` (htmx, swapped into `target` when the request aimed elsewhere) saying so in place,
+    where the bare 404 page would lose what was typed. Another school's object gets the same
+    answer: nothing tells the two apart."""
+    if wants_fragment(request):
+        response = render(request, fragment, context, status=404)
+        if target:
+            response = reswap(retarget(response, target), "outerHTML")
+    else:
+        response = render(request, page, context, status=404)
+    response[GONE_HEADER] = "1"
+    return response
 
 
 def no_store(response: HttpResponse) -> HttpResponse:

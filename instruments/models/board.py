@@ -11,18 +11,27 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from leerkracht import clock
 from leerkracht.tenancy import TenantModel
 
 
 class Ambition(TenantModel):
-    """The school's direction; teams derive their goals from it. One per school."""
+    """The school's direction; teams derive their goals from it. One per school, set by its leader
+    (`instruments.services.direction.ambition_set`); an edit names the `version` it started from."""
+
+    MAX_LENGTH = 1000
 
     school = models.OneToOneField("schools.School", on_delete=models.CASCADE, related_name="ambition")
-    text = models.TextField(_("ambitie"), max_length=1000)
+    text = models.TextField(_("ambitie"), max_length=MAX_LENGTH)
+    version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta(TenantModel.Meta):
         verbose_name = _("ambitie")
@@ -35,11 +44,18 @@ class Ambition(TenantModel):
 class Theme(TenantModel):
     """A theme the school works on for part of a school year (at most two per school year)."""
 
+    MAX_PER_SCHOOL_YEAR = 2
+
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="themes")
     name = models.CharField(_("thema"), max_length=120)
     school_year = models.PositiveSmallIntegerField(_("schooljaar (beginjaar)"))  # 2026 = 2026–2027
     starts_on = models.DateField(_("vanaf"))
     ends_on = models.DateField(_("tot en met"))
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta(TenantModel.Meta):
         ordering = ["starts_on"]
@@ -52,17 +68,33 @@ class Theme(TenantModel):
     def __str__(self):
         return self.name
 
-    MAX_PER_SCHOOL_YEAR = 2
-
     def clean(self):
-        """At most two themes per school year (the programme's rule: focus beats breadth)."""
-        if self.school_id is None or self.school_year is None:
-            return
-        others = Theme.unscoped.filter(school_id=self.school_id, school_year=self.school_year).exclude(pk=self.pk)
-        if others.count() >= self.MAX_PER_SCHOOL_YEAR:
-            raise ValidationError(
-                _("Een school werkt aan hoogstens twee thema's per schooljaar; dit schooljaar heeft er al twee.")
-            )
+        """A theme's rules, written once: the Django admin's form and the services
+        (`instruments.services.direction`) both ask them. It ends on or after the day it starts,
+        both days in its school year, and a school year holds at most two themes (the
+        programme's rule: focus beats breadth)."""
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("De laatste dag ligt vóór de eerste dag. Kies een einddatum op of na de begindatum.")
+        if self.school_year is not None:
+            first, last = clock.school_year_days(self.school_year)
+            for name in ("starts_on", "ends_on"):
+                day = getattr(self, name)
+                if day and not first <= day <= last and name not in errors:
+                    errors[name] = _("Kies een dag in schooljaar %(year)s: van %(first)s tot en met %(last)s.") % {
+                        "year": clock.school_year_label(self.school_year),
+                        "first": date_format(first, "j F Y"),
+                        "last": date_format(last, "j F Y"),
+                    }
+        if self.school_id is not None and self.school_year is not None:
+            others = Theme.unscoped.filter(school_id=self.school_id, school_year=self.school_year).exclude(pk=self.pk)
+            if others.count() >= self.MAX_PER_SCHOOL_YEAR:
+                errors["school_year"] = _(
+                    "Schooljaar %(year)s heeft al twee thema's: een school werkt aan hoogstens twee thema's per "
+                    "schooljaar. Verwijder er eerst een, of kies een ander schooljaar."
+                ) % {"year": clock.school_year_label(self.school_year)}
+        if errors:
+            raise ValidationError(errors)
 
 
 class BoardKind(models.TextChoices):

@@ -346,21 +346,3 @@ def test_without_javascript_an_invalid_action_answers_the_whole_board_with_the_e
     html = response.content.decode()
     assert response.status_code == 422
     assert "<html" in html and "Schrijf op wat er gedaan wordt." in html
-
-
-def test_a_school_year_takes_at_most_two_themes(world):
-    from django.core.exceptions import ValidationError
-
-    from instruments.models import Theme
-
-    def theme(name):
-        return Theme(
-            school=world.home, name=name, school_year=2026, starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 12, 20)
-        )
-
-    for name in ("Rekenen", "Begrijpend lezen"):
-        made = theme(name)
-        made.full_clean()
-        made.save()
-    with pytest.raises(ValidationError, match="hoogstens twee"):
-        theme("Burgerschap").full_clean()

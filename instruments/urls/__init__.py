@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("instruments.urls.feedback")),
     path("", include("instruments.urls.metrics")),
     path("", include("instruments.urls.board")),
+    path("", include("instruments.urls.direction")),
 ]

@@ -109,6 +109,17 @@ def test_a_school_year_starts_on_the_first_of_august(day, year):
     assert clock.school_year(day) == year
 
 
+def test_a_school_years_days_are_the_days_school_year_names_it_by():
+    """From 1 August to 31 July, both included: the days before and after belong to the
+    neighbouring years (a leap year's 29 February inside)."""
+    first, last = clock.school_year_days(2027)
+    assert (first, last) == (dt.date(2027, 8, 1), dt.date(2028, 7, 31))
+    assert clock.school_year(first) == clock.school_year(last) == 2027
+    assert clock.school_year(first - dt.timedelta(days=1)) == 2026
+    assert clock.school_year(last + dt.timedelta(days=1)) == 2028
+    assert clock.school_year_label(2026) == "2026–2027"
+
+
 def test_months_later_keeps_the_amsterdam_hour_across_a_clock_change():
     # A startdag in summer time, six months later in winter time: 07:30 both times.
     assert clock.months_later(dt.date(2026, 8, 31), 6, at=dt.time(7, 30)) == utc(2027, 2, 28, 6, 30)

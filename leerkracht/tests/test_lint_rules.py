@@ -145,6 +145,7 @@ I18N_ALLOWED = {
     # It is not the UI's text and is not translated with it.
     "schools/demo.py": "demo data",
     "instruments/demo.py": "demo data",
+    "instruments/demo_direction.py": "demo data",
     "instruments/demo_feedback.py": "demo data",
     "instruments/demo_lesson_design.py": "demo data",
     "instruments/demo_lesson_visit.py": "demo data",

@@ -142,11 +142,12 @@ OBJECT_KWARGS = [
     "visit_id",
     "round_id",
     "input_id",
+    "theme_id",
     "invitation_id",
     "import_id",
 ]
 # Objects of the other instruments, each reached from the school in the URL (not through a board).
-INSTRUMENT_KWARGS = {"group_id", "criterion_id", "design_id", "visit_id", "round_id", "input_id"}
+INSTRUMENT_KWARGS = {"group_id", "criterion_id", "design_id", "visit_id", "round_id", "input_id", "theme_id"}
 # A school's people: its staff invitations and people imports, reached from the school in the URL.
 PEOPLE_KWARGS = {"invitation_id", "import_id"}
 

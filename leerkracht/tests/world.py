@@ -161,6 +161,7 @@ class InstrumentContents:
     visit: object
     feedback_round: object
     pupil_input: object
+    theme: object
 
     def ids(self) -> dict[str, int]:
         return {
@@ -170,13 +171,15 @@ class InstrumentContents:
             "visit_id": self.visit.pk,
             "round_id": self.feedback_round.pk,
             "input_id": self.pupil_input.pk,
+            "theme_id": self.theme.pk,
         }
 
 
 def fill_instruments(board_contents: BoardContents, *, teacher, colleague) -> InstrumentContents:
     """One of each of the other three instruments' objects in the board's school: a design by the
     teacher and a colleague, a visit of the colleague to the teacher's lesson, a feedback round of
-    the teacher's group, and a pupil group's input on the board's goal."""
+    the teacher's group, and a pupil group's input on the board's goal; and a theme of the school
+    for this school year."""
     import datetime as dt
     import secrets
 
@@ -236,7 +239,19 @@ def fill_instruments(board_contents: BoardContents, *, teacher, colleague) -> In
         suggestions="Meer tijd om samen te lezen",
         recorded_by=teacher,
     )
-    return InstrumentContents(group, criterion, design, visit, feedback_round, pupil_input)
+    # The school's theme of this school year (its direction, which the boards show).
+    from instruments.services.direction import theme_add
+
+    first_day, last_day = clock.school_year_days(clock.school_year())
+    theme = theme_add(
+        school_id=school.pk,
+        user=None,
+        name="Begrijpend lezen",
+        school_year=clock.school_year(),
+        starts_on=first_day,
+        ends_on=last_day,
+    )
+    return InstrumentContents(group, criterion, design, visit, feedback_round, pupil_input, theme)
 
 
 # What each role of the home school sees: DESIGN.md §5, written out school by school.

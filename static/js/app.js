@@ -58,6 +58,17 @@
     }
   });
 
+  // A 404 the server drew as the page itself (leerkracht.http.gone_response: what was edited or
+  // deleted is gone, said in place with what was typed) is swapped in like a 409. Any other 404
+  // is not: the page stays as it was.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && xhr.status === 404 && xhr.getResponseHeader("X-Gone")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // The board session's 15-minute timer: counts down from the start the server rendered, then
   // counts on in red. One ticker for every timer, so swapped-in panels need no set-up.
   function pad(n) {
@@ -116,7 +127,9 @@
   var hadFocus = new WeakMap();
 
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var card = event.target.closest("[id^='action-'], [id^='goal-'], [id^='obstacle-'], [id^='success-']");
+    var card = event.target.closest(
+      "[id^='action-'], [id^='goal-'], [id^='obstacle-'], [id^='success-'], [id^='theme-']"
+    );
     lastCardId = card ? card.id : null;
     if (event.detail && event.detail.xhr) {
       var active = document.activeElement;
@@ -138,7 +151,8 @@
     if (!target) {
       var swapped = event.detail && event.detail.elt;
       var section = swapped && document.contains(swapped) ? swapped : null;
-      target = section && section.querySelector("[data-error-summary], h2, h3");
+      // What went wrong first, wherever it sits in the section; else the section's heading.
+      target = section && (section.querySelector("[data-error-summary]") || section.querySelector("h2, h3"));
       if (target && !target.hasAttribute("tabindex")) {
         target.setAttribute("tabindex", "-1");
       }

@@ -6,8 +6,8 @@ from leerkracht.tenancy import scopes_disabled
 
 class Command(BaseCommand):
     help = (
-        "Give the demo teacher's team a board, lesson designs, lesson visits and feedback rounds in use "
-        "(after seed_demo; idempotent)."
+        "Give the demo teacher's team a board, lesson designs, lesson visits and feedback rounds in use, "
+        "and its school an ambition and themes (after seed_demo; idempotent)."
     )
 
     def handle(self, *args, **options):
