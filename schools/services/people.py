@@ -385,7 +385,7 @@ class InvitationGone(Exception):
 
 def _pending_locked(invitation: StaffInvitation) -> StaffInvitation:
     locked = (
-        StaffInvitation.unscoped.select_for_update()
+        StaffInvitation.unscoped.select_for_update(of=("self",))
         .select_related("school", "user", "invited_by")
         .get(pk=invitation.pk)
     )
@@ -447,7 +447,7 @@ def staff_invitation_accept(*, invitation: StaffInvitation, password: str, now: 
         user.set_password(password)
         user.save(update_fields=["password"])
         opened = list(
-            StaffInvitation.unscoped.select_for_update()
+            StaffInvitation.unscoped.select_for_update(of=("self",))
             .select_related("school")
             .filter(user=user, status=InvitationStatus.PENDING)
         )
