@@ -89,6 +89,11 @@ class Province(models.TextChoices):
     LIMBURG = "LI", _("Limburg")
 
 
+# How a person who left is named to the school they left (and to everyone once their data is
+# erased): what they wrote keeps an author, never a name.
+FORMER_COLLEAGUE = _("oud-collega")
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -113,6 +118,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(_("achternaam"), max_length=120)
     is_active = models.BooleanField(_("actief"), default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # When a leaver's personal data was erased (schools.services.leavers): name and address are
+    # gone, the row stays so that what they wrote keeps its author, shown as "oud-collega".
+    erased_at = models.DateTimeField(_("gegevens gewist op"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -130,6 +138,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def full_name(self) -> str:
+        if self.erased_at is not None:
+            return str(FORMER_COLLEAGUE)
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
@@ -203,6 +213,9 @@ class Team(TenantModel):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("naam"), max_length=120)
+    # An archived team keeps its board and history, readable, but takes no new members and is
+    # left out of the lists to choose from. A team with a board is never deleted.
+    archived_at = models.DateTimeField(_("gearchiveerd op"), null=True, blank=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["name"]
@@ -257,6 +270,30 @@ class TeamMembership(TenantModel):
 
     def __str__(self):
         return f"{self.user} — {self.team}"
+
+
+class FormerStaff(TenantModel):
+    """A person who left a school (removed by who runs its people): their memberships there are
+    gone, this row remembers that they were here, so that what they wrote on boards, designs and
+    visits shows "oud-collega" to the school from then on. Coming back (a new invitation) removes
+    the row. Their personal data is erased once they have no place anywhere, after
+    LEAVER_RETENTION_DAYS (schools.services.leavers)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="former_staff")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="former_schools")
+    left_at = models.DateTimeField(default=timezone.now)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("oud-collega")
+        verbose_name_plural = _("oud-collega's")
+        constraints = [models.UniqueConstraint(fields=["school", "user"], name="former_staff_unique")]
+        indexes = [models.Index(fields=["left_at"])]
+
+    def __str__(self):
+        return f"{self.user_id} ({self.school})"
 
 
 class RegionMembership(models.Model):

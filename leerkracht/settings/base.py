@@ -206,6 +206,9 @@ BAROMETER_EMAIL_CHUNK = env.get_int("BAROMETER_EMAIL_CHUNK", 500)
 STAFF_INVITATION_DAYS = env.get_int("STAFF_INVITATION_DAYS", 14)
 PEOPLE_IMPORT_MAX_BYTES = env.get_int("PEOPLE_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 PEOPLE_IMPORT_MAX_ROWS = env.get_int("PEOPLE_IMPORT_MAX_ROWS", 3000)
+# A leaver's name and address are kept this many days after they left their last school (for the
+# school to see who it was while questions still come up), then erased by the beat.
+LEAVER_RETENTION_DAYS = env.get_int("LEAVER_RETENTION_DAYS", 90)
 # The address people reach the platform at, for links in e-mails written by workers (which have
 # no request to build an absolute URL from).
 SITE_URL = env.get("SITE_URL", "http://localhost:8000").rstrip("/")
