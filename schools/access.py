@@ -166,12 +166,18 @@ def access_staff_invitation_by_id(access: Access, *, school_id: int, invitation_
         raise Http404(NOT_FOUND_MESSAGE) from None
 
 
-def access_people_import_by_id(access: Access, *, school_id: int, import_id: int) -> PeopleImport:
+def access_people_import_by_id(
+    access: Access, *, school_id: int, import_id: int, with_rows: bool = True
+) -> PeopleImport:
     """A people import of school `school_id` for who manages its people; 404 for missing and
-    foreign alike."""
+    foreign alike. `with_rows=False` leaves the file's rows unread (the progress, polled each
+    second, needs only their count)."""
     if not people_manageable(access, school_id=school_id):
         raise Http404(NOT_FOUND_MESSAGE)
+    imports = PeopleImport.objects.select_related("school")
+    if not with_rows:
+        imports = imports.defer("rows")
     try:
-        return PeopleImport.objects.select_related("school").get(pk=import_id, school_id=school_id)
+        return imports.get(pk=import_id, school_id=school_id)
     except PeopleImport.DoesNotExist:
         raise Http404(NOT_FOUND_MESSAGE) from None

@@ -427,6 +427,7 @@ class PeopleImport(TenantModel):
     )
     file_name = models.CharField(_("bestand"), max_length=200)
     rows = models.JSONField(default=list)
+    row_count = models.PositiveIntegerField(default=0)  # len(rows), so the progress never loads them
     # The roles the person who uploaded it may give (schools.access.roles_grantable), fixed at the
     # upload: the run, in a worker, has no request to ask.
     roles_allowed = models.JSONField(default=list)

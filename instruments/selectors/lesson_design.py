@@ -221,7 +221,7 @@ def school_colleagues(*, access: Access, school_id: int) -> list[User]:
     who can be chosen as co-author."""
     return list(
         school_staff(school_id=school_id)
-        .only("id", "first_name", "last_name")
+        .only("id", "first_name", "last_name", "erased_at")
         .order_by("first_name", "last_name", "id")
     )
 

@@ -108,14 +108,24 @@ def email_check(email: str) -> str:
     return normalised
 
 
-def roles_with_teams(roles: Iterable[Role], teams: Sequence[Team]) -> list[Role]:
-    """The roles a person ends up with: a member of a team is a teacher of the school too (the
-    same rule as `team_membership_add`)."""
+def roles_with_teams(roles: Iterable[Role], *, in_a_team: bool) -> list[Role]:
+    """The roles a person ends up with, in the matrix's order: a member of a team is a teacher of
+    the school too (the same rule as `team_membership_add`)."""
     result = [Role(role) for role in roles]
-    if teams and Role.LERAAR not in result:
+    if in_a_team and Role.LERAAR not in result:
         result.append(Role.LERAAR)
     order = {role: index for index, role in enumerate(SchoolMembership.SCHOOL_ROLES)}
     return sorted(set(result), key=order.__getitem__)
+
+
+@dataclass
+class Held:
+    """What a person already has in a school, when the caller read it already (an import reads it
+    for a batch of rows at once)."""
+
+    user: User
+    roles: set[str]
+    team_ids: set[int]
 
 
 @dataclass
@@ -164,21 +174,23 @@ def staff_place(
     placed_by: User | None,
     people_import: PeopleImport | None = None,
     now: dt.datetime | None = None,
+    held: Held | None = None,
 ) -> Placement:
     """Give a person (found by e-mail, or made) these roles and teams in the school, and write the
     invitation and its e-mail where something changed: a link to set a password for someone
     without one, a notice for someone who already logs in. Idempotent: placing the same person
-    again changes nothing and sends nothing. Runs in the caller's transaction (one per person)."""
+    again changes nothing and sends nothing. Runs in the caller's transaction (one per person).
+    `held`: the person's roles and teams here as the caller read them in this transaction."""
     now = now or timezone.now()
     email = email_check(email)
     for team in teams:
         if team.school_id != school.pk:
             raise ValidationError(_("Kies teams van deze school."))
-    roles = roles_with_teams(roles, teams)
+    roles = roles_with_teams(roles, in_a_team=bool(teams))
     if not roles:
         raise ValidationError(_("Kies minstens één rol."))
 
-    user = User.objects.filter(email__iexact=email).first()
+    user = held.user if held is not None else User.objects.filter(email__iexact=email).first()
     placement = Placement(user=user)
     if user is None:
         user = User.objects.create_user(
@@ -190,14 +202,20 @@ def staff_place(
             _("Het account van %(email)s is uitgeschakeld; de stichting kan het weer aanzetten.") % {"email": email}
         )
 
-    held = set(SchoolMembership.unscoped.filter(user=user, school=school).values_list("role", flat=True))
-    placement.roles_added = [role for role in roles if role not in held]
+    if placement.new_account:
+        held_roles: set[str] = set()
+        held_team_ids: set[int] = set()
+    elif held is not None:
+        held_roles, held_team_ids = held.roles, held.team_ids
+    else:
+        held_roles = set(SchoolMembership.unscoped.filter(user=user, school=school).values_list("role", flat=True))
+        held_team_ids = set(TeamMembership.unscoped.filter(user=user, school=school).values_list("team_id", flat=True))
+    placement.roles_added = [role for role in roles if role not in held_roles]
     SchoolMembership.unscoped.bulk_create(
         [SchoolMembership(user=user, school=school, role=role) for role in placement.roles_added],
         ignore_conflicts=True,
     )
-    in_teams = set(TeamMembership.unscoped.filter(user=user, school=school).values_list("team_id", flat=True))
-    placement.teams_added = [team for team in teams if team.pk not in in_teams]
+    placement.teams_added = [team for team in teams if team.pk not in held_team_ids]
     TeamMembership.unscoped.bulk_create(
         [TeamMembership(user=user, team=team, school=school) for team in placement.teams_added],
         ignore_conflicts=True,

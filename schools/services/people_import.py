@@ -41,7 +41,14 @@ from schools.models import (
     User,
 )
 from schools.people_file import PeopleFileError, read_people_file
-from schools.services.people import email_check, people_log_entry, people_log_write, roles_with_teams, staff_place
+from schools.services.people import (
+    Held,
+    email_check,
+    people_log_entry,
+    people_log_write,
+    roles_with_teams,
+    staff_place,
+)
 
 # The words an administration system or a person typing a sheet uses for the three school roles.
 ROLE_WORDS: dict[str, Role] = {
@@ -132,6 +139,7 @@ def people_import_create(
         school=school,
         created_by=created_by,
         file_name=file_name[:200],
+        row_count=len(rows),
         rows=[
             {
                 "line": row.line,
@@ -229,7 +237,11 @@ def _plan(row: dict, *, known: Known, allowed: set[str], first_lines: dict[str, 
     user = known.users.get(email)
     if user is not None and not user.is_active:
         reasons.append(_("Het account van dit e-mailadres is uitgeschakeld."))
-    plan.roles = roles_with_teams(roles, team_names)
+    for name in team_names:
+        existing = known.teams.get(name.casefold())
+        if existing is not None and existing.archived_at is not None:
+            reasons.append(_("Het team ‘%(team)s’ is gearchiveerd.") % {"team": existing.name})
+    plan.roles = roles_with_teams(roles, in_a_team=bool(team_names))
     plan.team_names = team_names
     plan.new_team_names = [name for name in team_names if name.casefold() not in known.teams]
     if reasons:
@@ -306,10 +318,18 @@ def people_import_run(*, import_id: int, now: dt.datetime | None = None) -> Peop
                 break
             batch = rows[start : start + ROWS_PER_TRANSACTION]
             outcome = Counter(locked.outcome)
+            # One read of the batch's people and the school's teams, kept up to date by the rows.
+            known = _known(school=school, emails=sorted({row["email"].strip().lower() for row in batch}))
             for row in batch:
                 outcome.update(
                     _run_row(
-                        row, people_import=locked, school=school, allowed=allowed, first_lines=first_lines, now=now
+                        row,
+                        people_import=locked,
+                        school=school,
+                        known=known,
+                        allowed=allowed,
+                        first_lines=first_lines,
+                        now=now,
                     )
                 )
             locked.rows_done = start + len(batch)
@@ -335,11 +355,19 @@ def people_import_run(*, import_id: int, now: dt.datetime | None = None) -> Peop
 
 
 def _run_row(
-    row: dict, *, people_import: PeopleImport, school: School, allowed: set[str], first_lines: dict[str, int], now
+    row: dict,
+    *,
+    people_import: PeopleImport,
+    school: School,
+    known: Known,
+    allowed: set[str],
+    first_lines: dict[str, int],
+    now,
 ) -> list[str]:
-    """One row, read again against the database and written as the preview said; what it did."""
+    """One row, against the database as read for its batch (in the batch's transaction), written
+    as the preview said; what it did. What the row writes is added to `known` for the rows after
+    it (a team it made)."""
     email = row["email"].strip().lower()
-    known = _known(school=school, emails=[email] if email else [])
     plan = _plan(row, known=known, allowed=allowed, first_lines=first_lines)
     if plan.kind in (RowKind.REFUSED, RowKind.SAME):
         return [str(plan.kind)]
@@ -351,6 +379,7 @@ def _run_row(
             team, created = Team.unscoped.get_or_create(school=school, name=name)
             if created:
                 made.append(team)
+            known.teams[name.casefold()] = team
         teams.append(team)
     if made:
         people_log_write(
@@ -365,7 +394,8 @@ def _run_row(
                 for team in made
             ]
         )
-    staff_place(
+    user = known.users.get(email)
+    placement = staff_place(
         school=school,
         email=email,
         first_name=plan.first_name,
@@ -375,7 +405,13 @@ def _run_row(
         placed_by=people_import.created_by,
         people_import=people_import,
         now=now,
+        held=None
+        if user is None
+        else Held(user=user, roles=known.roles.get(user.pk, set()), team_ids=known.teams_of.get(user.pk, set())),
     )
+    # A file naming the same person twice is refused on the second line (first_lines); a person
+    # made here is known from now on all the same.
+    known.users[email] = placement.user
     return [str(plan.kind)] + ["team_created"] * len(made)
 
 

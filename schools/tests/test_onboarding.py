@@ -509,6 +509,51 @@ def test_a_worker_killed_mid_import_resumes_without_duplicates(world, run, monke
     assert people_import.outcome == {"new": 60}
 
 
+def test_the_run_reads_the_people_and_teams_once_per_batch_of_rows(world, run):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = "".join(f"p{n}@school.test;P{n};Achter;leraar;Team {n % 3}\n" for n in range(50))
+    people_import = upload(world, HEADER + rows)
+    PeopleImport.objects.filter(pk=people_import.pk).update(status=ImportStatus.QUEUED)
+    with CaptureQueriesContext(connection) as queries:
+        run(import_services.people_import_run, import_id=people_import.pk)
+    team_reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "schools_team"' in q["sql"]]
+    user_reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "schools_user"' in q["sql"]]
+    # Two batches of 25 rows: the school's teams read twice (plus the get_or_create of each of the
+    # three teams the file makes), the batch's people twice (what the run itself made is known
+    # from then on, never read back).
+    assert len(team_reads) == 2 + 3, team_reads
+    assert len(user_reads) == 2, user_reads
+    people_import.refresh_from_db()
+    assert people_import.outcome == {"new": 50, "team_created": 3}
+    assert Team.unscoped.filter(school=world.home, name__startswith="Team ").count() >= 3
+
+
+def test_a_row_naming_an_archived_team_is_refused_with_the_reason(world):
+    Team.unscoped.filter(pk=world.home_team.pk).update(archived_at=timezone.now())
+    people_import = upload(world, HEADER + f"a@school.test;Ada;Berg;leraar;{world.home_team.name}\n")
+    [row] = import_services.people_import_preview(people_import=people_import).rows
+    assert row.kind == "refused"
+    assert f"‘{world.home_team.name}’ is gearchiveerd" in " ".join(row.reasons)
+
+
+def test_the_progress_poll_counts_the_rows_without_reading_them(world, client, run):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people_import = upload(world, HEADER + "a@school.test;Ada;Berg;leraar;Team A\n" + "b@school.test;Bo;Berg;;\n")
+    assert people_import.row_count == 2
+    PeopleImport.objects.filter(pk=people_import.pk).update(status=ImportStatus.RUNNING, rows_done=1)
+    client.force_login(world.users[Role.SCHOOLLEIDER])
+    url = reverse("schools:people_import", kwargs={"school_id": world.home.pk, "import_id": people_import.pk})
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "1 van 2 regels verwerkt" in body
+    import_reads = [q["sql"] for q in queries if 'FROM "schools_peopleimport"' in q["sql"]]
+    assert import_reads and not any('"schools_peopleimport"."rows"' in sql for sql in import_reads)
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [

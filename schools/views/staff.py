@@ -178,12 +178,14 @@ IMPORT_TEMPLATE = "schools/people_import.html"
 def people_import(request: AppRequest, school_id: int, import_id: int):
     """An import: before the start, the preview of every row; after it, the progress (htmx polls
     the progress fragment until the run is done) and what it did."""
-    people_import = access_people_import_by_id(request.access, school_id=school_id, import_id=import_id)
+    people_import = access_people_import_by_id(
+        request.access, school_id=school_id, import_id=import_id, with_rows=not wants_fragment(request)
+    )
     context = {
         "school": people_import.school,
         "people_import": people_import,
         "running": people_import.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
-        "total": len(people_import.rows),
+        "total": people_import.row_count,
     }
     if wants_fragment(request):
         return render(request, f"{IMPORT_TEMPLATE}#import-progress", context)
