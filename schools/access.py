@@ -25,6 +25,7 @@ from schools.models import (
     StaffInvitation,
     Team,
     TeamMembership,
+    User,
 )
 
 
@@ -153,6 +154,17 @@ def roles_grantable(access: Access, *, school_id: int) -> list[Role]:
     else:
         top = max(SCHOOL_ROLE_RANK[role] for role in held)
     return [role for role in SchoolMembership.SCHOOL_ROLES if SCHOOL_ROLE_RANK[role] <= top]
+
+
+def access_school_person_by_id(access: Access, *, school_id: int, user_id: int) -> User:
+    """A person with a role in school `school_id`, for who manages its people; 404 for anyone
+    else (a person of another school, someone who left, a missing id)."""
+    if not people_manageable(access, school_id=school_id):
+        raise Http404(NOT_FOUND_MESSAGE)
+    person = User.objects.filter(pk=user_id, school_memberships__school_id=school_id).distinct().first()
+    if person is None:
+        raise Http404(NOT_FOUND_MESSAGE)
+    return person
 
 
 def access_staff_invitation_by_id(access: Access, *, school_id: int, invitation_id: int) -> StaffInvitation:

@@ -5,7 +5,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from leerkracht.http import BoundedModelMultipleChoiceField
-from schools.models import Phase, Sector, Team
+from schools.models import Phase, Sector, Team, User
 from schools.selectors import SchoolFilters
 
 
@@ -83,6 +83,58 @@ class StaffInviteForm(forms.Form):
         self.fields["teams"].queryset = teams
         self.fields["teams"].widget.attrs.pop("required", None)
         self.initial.setdefault("roles", [str(roles[0])] if roles else [])
+
+
+class NewLeaderField(forms.ModelChoiceField):
+    """Who becomes school leader when the only one stops being it: someone of the school."""
+
+    def label_from_instance(self, obj):
+        return obj.full_name
+
+
+def _new_leader_field() -> NewLeaderField:
+    return NewLeaderField(
+        label=_("Nieuwe schoolleider"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("— kies iemand —"),
+        help_text=_("Een school heeft altijd een schoolleider. Deze persoon krijgt die rol erbij."),
+        error_messages={"invalid_choice": _("Kies als nieuwe schoolleider iemand van deze school.")},
+    )
+
+
+class PersonRolesForm(forms.Form):
+    """A person's roles in the school: the roles the changer may give and take; the others the
+    person holds stay as they are."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Rollen in deze school"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": _("Die rol bestaat niet of je kunt hem niet geven: kies uit de lijst.")},
+    )
+    new_leader = _new_leader_field()
+
+    def __init__(self, *args, roles: list, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(str(role), role.label) for role in roles]
+        if candidates is None:
+            del self.fields["new_leader"]
+        else:
+            self.fields["new_leader"].queryset = candidates
+
+
+class PersonRemoveForm(forms.Form):
+    """Confirming that a person leaves the school (naming a new leader when they were the only one)."""
+
+    new_leader = _new_leader_field()
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is None:
+            del self.fields["new_leader"]
+        else:
+            self.fields["new_leader"].queryset = candidates
 
 
 class PeopleFileForm(forms.Form):

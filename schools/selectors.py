@@ -245,6 +245,35 @@ def school_people(*, access: Access, school_id: int, now=None) -> list[Person]:
     return sorted(people.values(), key=lambda person: order.get(person.roles[0], 9))
 
 
+def school_person(*, access: Access, school_id: int, user: User, now=None) -> Person:
+    """One person of the school with their roles, teams and open invitation there (three
+    queries), for their page."""
+    now = now or timezone.now()
+    order = {Role.SCHOOLLEIDER: 0, Role.SCHOOLCOACH: 1, Role.LERAAR: 2}
+    person = Person(user=user)
+    person.roles = sorted(
+        SchoolMembership.objects.filter(school_id=school_id, user=user).values_list("role", flat=True),
+        key=lambda role: order.get(role, 9),
+    )
+    person.teams = list(Team.objects.filter(school_id=school_id, memberships__user=user).order_by("name"))
+    person.invitation = StaffInvitation.objects.filter(
+        school_id=school_id, user=user, status=InvitationStatus.PENDING
+    ).first()
+    person.invitation_expired = bool(person.invitation and person.invitation.is_expired(now))
+    return person
+
+
+def leader_candidates(*, access: Access, school_id: int, user: User) -> QuerySet[User] | None:
+    """Who could become school leader in `user`'s place, when `user` is the school's only leader
+    (None when another leader remains, or `user` is not one)."""
+    leaders = set(
+        SchoolMembership.objects.filter(school_id=school_id, role=Role.SCHOOLLEIDER).values_list("user_id", flat=True)
+    )
+    if leaders != {user.pk}:
+        return None
+    return school_staff(school_id=school_id).exclude(pk=user.pk).order_by("last_name", "first_name")
+
+
 def school_teams(*, access: Access, school_id: int) -> QuerySet[Team]:
     """The school's teams, by name (for choosing teams in a form)."""
     return Team.objects.filter(school_id=school_id).order_by("name")

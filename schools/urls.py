@@ -15,6 +15,8 @@ urlpatterns = [
     path("school/<int:school_id>/teams/", views.team_list, name="team_list"),
     path("school/<int:school_id>/teams/<int:team_id>/", views.team_detail, name="team_detail"),
     path("school/<int:school_id>/mensen/", views.people, name="people"),
+    path("school/<int:school_id>/mensen/<int:user_id>/", staff.person, name="person"),
+    path("school/<int:school_id>/mensen/<int:user_id>/uitschrijven/", staff.person_remove, name="person_remove"),
     path("school/<int:school_id>/mensen/uitnodigen/", staff.staff_invite, name="staff_invite"),
     path("school/<int:school_id>/mensen/uitnodigingen/", staff.staff_invitation_list, name="staff_invitation_list"),
     path(

@@ -123,6 +123,8 @@ PINS: dict[str, Pin] = {
     "schools:my_schools": Pin(Role.SCHOOLCOACH, page=5, partial=5),
     "schools:national_overview": Pin(Role.ADMIN, page=6, partial=6),
     "schools:people": Pin(Role.SCHOOLCOACH, page=8, partial=8),
+    "schools:person": Pin(Role.SCHOOLCOACH, page=9, partial=9),
+    "schools:person_remove": Pin(Role.SCHOOLCOACH, page=9, partial=9),
     "schools:people_import": Pin(Role.SCHOOLCOACH, page=6, partial=4),
     "schools:people_import_upload": Pin(Role.SCHOOLCOACH, page=6, partial=6),
     "schools:people_log": Pin(Role.SCHOOLLEIDER, page=7, partial=7),

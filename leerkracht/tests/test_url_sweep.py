@@ -73,7 +73,7 @@ def platform_ids() -> dict[str, int | str]:
 
 
 def people_ids(school) -> dict[str, int]:
-    """An open staff invitation and a people import of `school` (made for the sweep)."""
+    """A person of `school` with an open staff invitation, and a people import (made for the sweep)."""
     from schools.models import PeopleImport
     from schools.services.people import staff_place
 
@@ -87,7 +87,7 @@ def people_ids(school) -> dict[str, int]:
         placed_by=None,
     )
     people_import = PeopleImport.unscoped.create(school=school, file_name="sweep.csv", rows=[])
-    return {"invitation_id": placement.invitation.pk, "import_id": people_import.pk}
+    return {"invitation_id": placement.invitation.pk, "import_id": people_import.pk, "user_id": placement.user.pk}
 
 
 def foreign_ids(world) -> dict[str, int]:
@@ -145,11 +145,13 @@ OBJECT_KWARGS = [
     "theme_id",
     "invitation_id",
     "import_id",
+    "user_id",
 ]
 # Objects of the other instruments, each reached from the school in the URL (not through a board).
 INSTRUMENT_KWARGS = {"group_id", "criterion_id", "design_id", "visit_id", "round_id", "input_id", "theme_id"}
-# A school's people: its staff invitations and people imports, reached from the school in the URL.
-PEOPLE_KWARGS = {"invitation_id", "import_id"}
+# A school's people: a person, its staff invitations and people imports, reached from the school in
+# the URL.
+PEOPLE_KWARGS = {"invitation_id", "import_id", "user_id"}
 
 
 def test_the_sweep_finds_routes_under_every_kind_of_node():

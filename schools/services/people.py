@@ -32,6 +32,7 @@ from leerkracht.mail import message_id_new, outbox_finisher, outbox_write
 from leerkracht.models import OutboxMessage
 from leerkracht.roles import Role
 from schools.models import (
+    FormerStaff,
     InvitationStatus,
     PeopleImport,
     PeopleLogAction,
@@ -44,6 +45,7 @@ from schools.models import (
     User,
 )
 
+SCHOOL_ROLE_ORDER = list(SchoolMembership.SCHOOL_ROLES)
 OUTBOX_KIND = "staff_invitation"
 OUTBOX_KIND_ADDED = "staff_added"
 LINK_PLACEHOLDER = "[[uitnodigingslink]]"
@@ -121,9 +123,9 @@ def roles_with_teams(roles: Iterable[Role], *, in_a_team: bool) -> list[Role]:
 @dataclass
 class Held:
     """What a person already has in a school, when the caller read it already (an import reads it
-    for a batch of rows at once)."""
+    for a batch of rows at once); `user` None: the caller found no account for the address."""
 
-    user: User
+    user: User | None
     roles: set[str]
     team_ids: set[int]
 
@@ -216,6 +218,9 @@ def staff_place(
         ignore_conflicts=True,
     )
     placement.teams_added = [team for team in teams if team.pk not in held_team_ids]
+    if placement.roles_added and not held_roles and not placement.new_account:
+        # Back in the school (or here for the first time): no longer a former colleague.
+        FormerStaff.unscoped.filter(school=school, user=user).delete()
     TeamMembership.unscoped.bulk_create(
         [TeamMembership(user=user, team=team, school=school) for team in placement.teams_added],
         ignore_conflicts=True,
@@ -495,3 +500,162 @@ def invitation_links_fill_in(messages: list[OutboxMessage]) -> None:
         )
     for message in messages:
         message.body = message.body.replace(LINK_PLACEHOLDER, links.get(message.pk, stale))
+
+
+# --- Roles and leaving -------------------------------------------------------------------------
+
+
+def _leaders_locked(school: School) -> set[int]:
+    """The school's leaders, their rows locked: two people each taking the other's leadership at
+    the same moment are served one after the other, and the second finds one leader left."""
+    return set(
+        SchoolMembership.unscoped.select_for_update()
+        .filter(school=school, role=Role.SCHOOLLEIDER)
+        .values_list("user_id", flat=True)
+    )
+
+
+def _leader_named(
+    *, school: School, user: User, new_leader: User | None, leaders: set[int], actor: User
+) -> list[PeopleLogEntry]:
+    """Check that the school keeps a leader when `user` stops being one, giving `new_leader` (a
+    person of the school) the role where they are needed; the log entries of that."""
+    if leaders - {user.pk}:
+        return []
+    if new_leader is None or new_leader.pk == user.pk:
+        raise ValidationError(
+            {
+                "new_leader": _(
+                    "%(name)s is de enige schoolleider. Kies wie de nieuwe schoolleider wordt; een school heeft er "
+                    "altijd minstens één."
+                )
+                % {"name": user.full_name}
+            }
+        )
+    if not SchoolMembership.unscoped.filter(school=school, user=new_leader).exists():
+        raise ValidationError({"new_leader": _("Kies als nieuwe schoolleider iemand van deze school.")})
+    SchoolMembership.unscoped.get_or_create(school=school, user=new_leader, role=Role.SCHOOLLEIDER)
+    return [
+        people_log_entry(
+            school=school,
+            actor=actor,
+            action=PeopleLogAction.ROLE_GIVEN,
+            subject=new_leader,
+            detail=str(Role.SCHOOLLEIDER.label),
+        )
+    ]
+
+
+def staff_roles_set(
+    *,
+    school: School,
+    user: User,
+    roles: Iterable[Role],
+    grantable: Iterable[Role],
+    changed_by: User,
+    new_leader: User | None = None,
+) -> tuple[list[Role], list[Role]]:
+    """Give and take a person's roles in the school so that they hold `roles`; the roles given
+    and taken. Only roles in `grantable` (schools.access.roles_grantable of who changes them)
+    change: a role above one's own is neither given nor taken. A person keeps at least one role
+    (leaving is `staff_remove`), a member of a team stays a teacher, and the school keeps a
+    leader: taking the last leader's role names `new_leader` in the same transaction."""
+    wanted = {Role(role) for role in roles}
+    grantable = set(grantable)
+    with transaction.atomic():
+        leaders = _leaders_locked(school)
+        held = {
+            Role(role)
+            for role in SchoolMembership.unscoped.filter(school=school, user=user).values_list("role", flat=True)
+        }
+        if not held:
+            raise ValidationError(_("%(name)s werkt niet (meer) in deze school.") % {"name": user.full_name})
+        beyond = (wanted ^ held) - grantable
+        if beyond:
+            raise ValidationError(
+                {
+                    "roles": _("Je kunt de rol %(role)s niet geven of afnemen.")
+                    % {"role": ", ".join(str(role.label) for role in sorted(beyond, key=SCHOOL_ROLE_ORDER.index))}
+                }
+            )
+        if not wanted:
+            raise ValidationError(
+                {"roles": _("Iemand houdt minstens één rol; wie vertrekt, schrijf je uit de school uit.")}
+            )
+        if Role.LERAAR not in wanted and TeamMembership.unscoped.filter(school=school, user=user).exists():
+            raise ValidationError(
+                {
+                    "roles": _("Wie in een team zit, is leraar van de school. Haal %(name)s eerst uit de teams.")
+                    % {"name": user.full_name}
+                }
+            )
+        given = sorted(wanted - held, key=SCHOOL_ROLE_ORDER.index)
+        taken = sorted(held - wanted, key=SCHOOL_ROLE_ORDER.index)
+        log: list[PeopleLogEntry] = []
+        if Role.SCHOOLLEIDER in taken:
+            log += _leader_named(school=school, user=user, new_leader=new_leader, leaders=leaders, actor=changed_by)
+        SchoolMembership.unscoped.filter(school=school, user=user, role__in=[str(r) for r in taken]).delete()
+        SchoolMembership.unscoped.bulk_create(
+            [SchoolMembership(school=school, user=user, role=role) for role in given], ignore_conflicts=True
+        )
+        log += [
+            people_log_entry(school=school, actor=changed_by, action=action, subject=user, detail=str(role.label))
+            for action, changed in ((PeopleLogAction.ROLE_GIVEN, given), (PeopleLogAction.ROLE_TAKEN, taken))
+            for role in changed
+        ]
+        people_log_write(log)
+    return given, taken
+
+
+def staff_remove(
+    *,
+    school: School,
+    user: User,
+    grantable: Iterable[Role],
+    removed_by: User,
+    new_leader: User | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """A person leaves the school: their roles and teams here end, an open invitation is
+    withdrawn, and the school remembers them as a former colleague (FormerStaff): what they wrote
+    stays, named "oud-collega" to the school. Refused for oneself, for a person with a role above
+    the remover's own, and for the last leader unless `new_leader` is named."""
+    now = now or timezone.now()
+    if user.pk == removed_by.pk:
+        raise ValidationError(_("Je kunt jezelf niet uitschrijven; vraag dat aan een collega die de mensen beheert."))
+    with transaction.atomic():
+        leaders = _leaders_locked(school)
+        held = {
+            Role(role)
+            for role in SchoolMembership.unscoped.filter(school=school, user=user).values_list("role", flat=True)
+        }
+        if not held:
+            raise ValidationError(_("%(name)s werkt niet (meer) in deze school.") % {"name": user.full_name})
+        beyond = held - set(grantable)
+        if beyond:
+            raise ValidationError(
+                _("%(name)s is %(role)s; die rol kun jij niet afnemen, en dus kun je %(name)s niet uitschrijven.")
+                % {"name": user.full_name, "role": ", ".join(str(r.label).lower() for r in beyond)}
+            )
+        log: list[PeopleLogEntry] = []
+        if Role.SCHOOLLEIDER in held:
+            log += _leader_named(school=school, user=user, new_leader=new_leader, leaders=leaders, actor=removed_by)
+        teams = list(Team.unscoped.filter(memberships__user=user, school=school).order_by("name"))
+        TeamMembership.unscoped.filter(school=school, user=user).delete()
+        SchoolMembership.unscoped.filter(school=school, user=user).delete()
+        StaffInvitation.unscoped.filter(school=school, user=user, status=InvitationStatus.PENDING).update(
+            status=InvitationStatus.WITHDRAWN, withdrawn_at=now, token_digest=None
+        )
+        FormerStaff.unscoped.update_or_create(
+            school=school, user=user, defaults={"left_at": now, "removed_by": removed_by}
+        )
+        log.append(
+            people_log_entry(
+                school=school,
+                actor=removed_by,
+                action=PeopleLogAction.REMOVED,
+                subject=user,
+                detail=", ".join([_roles_label(sorted(held, key=SCHOOL_ROLE_ORDER.index))] + [t.name for t in teams]),
+            )
+        )
+        people_log_write(log)

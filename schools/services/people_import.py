@@ -325,6 +325,7 @@ def people_import_run(*, import_id: int, now: dt.datetime | None = None) -> Peop
                     _run_row(
                         row,
                         people_import=locked,
+                        actor=people_import.created_by,
                         school=school,
                         known=known,
                         allowed=allowed,
@@ -358,6 +359,7 @@ def _run_row(
     row: dict,
     *,
     people_import: PeopleImport,
+    actor: User | None,
     school: School,
     known: Known,
     allowed: set[str],
@@ -386,7 +388,7 @@ def _run_row(
             [
                 people_log_entry(
                     school=school,
-                    actor=people_import.created_by,
+                    actor=actor,
                     action=PeopleLogAction.TEAM_CREATED,
                     team=team,
                     detail=team.name,
@@ -402,12 +404,14 @@ def _run_row(
         last_name=plan.last_name,
         roles=[role for role in plan.roles],
         teams=teams,
-        placed_by=people_import.created_by,
+        placed_by=actor,
         people_import=people_import,
         now=now,
-        held=None
-        if user is None
-        else Held(user=user, roles=known.roles.get(user.pk, set()), team_ids=known.teams_of.get(user.pk, set())),
+        held=Held(
+            user=user,
+            roles=known.roles.get(user.pk, set()) if user else set(),
+            team_ids=known.teams_of.get(user.pk, set()) if user else set(),
+        ),
     )
     # A file naming the same person twice is refused on the second line (first_lines); a person
     # made here is known from now on all the same.

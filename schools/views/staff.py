@@ -24,10 +24,11 @@ from leerkracht.roles import Capability, Role
 from schools import selectors
 from schools.access import (
     access_people_import_by_id,
+    access_school_person_by_id,
     access_staff_invitation_by_id,
     roles_grantable,
 )
-from schools.forms import InvitationAcceptForm, PeopleFileForm, StaffInviteForm
+from schools.forms import InvitationAcceptForm, PeopleFileForm, PersonRemoveForm, PersonRolesForm, StaffInviteForm
 from schools.models import ImportStatus
 from schools.services import people as people_services
 from schools.services import people_import as import_services
@@ -88,6 +89,98 @@ def staff_invite(request: AppRequest, school_id: int):
         form = StaffInviteForm(**form_kwargs)
     context = {"school": school, "form": form}
     return render(request, "schools/staff_invite.html", context, status=422 if form.errors else 200)
+
+
+def _person_url(school_id: int, user_id: int) -> str:
+    return reverse("schools:person", kwargs={"school_id": school_id, "user_id": user_id})
+
+
+def _person_context(request: AppRequest, school_id: int, person_user) -> dict:
+    access = request.access
+    grantable = roles_grantable(access, school_id=school_id)
+    person = selectors.school_person(access=access, school_id=school_id, user=person_user)
+    return {
+        "school": selectors.school_get(access=access, school_id=school_id),
+        "person": person,
+        "grantable": grantable,
+        # The roles the person holds that this user can neither give nor take: shown, not offered.
+        "fixed_roles": [Role(role) for role in person.roles if Role(role) not in grantable],
+        # Naming a new leader is asked of who may make one, when this person is the only one.
+        "candidates": selectors.leader_candidates(access=access, school_id=school_id, user=person_user)
+        if Role.SCHOOLLEIDER in grantable and Role.SCHOOLLEIDER in person.roles
+        else None,
+        "is_self": person_user.pk == request.user.pk,
+    }
+
+
+@requires(Capability.SCHOOL_MANAGE_PEOPLE)
+@require_http_methods(["GET", "POST"])
+def person(request: AppRequest, school_id: int, user_id: int):
+    """One person of the school: their roles (to give and take, up to one's own), their teams,
+    their invitation, and the way out of the school. A refusal keeps the ticked roles."""
+    person_user = access_school_person_by_id(request.access, school_id=school_id, user_id=user_id)
+    context = _person_context(request, school_id, person_user)
+    held = context["person"].roles
+    form_kwargs = {"roles": context["grantable"], "candidates": context["candidates"]}
+    if request.method == "POST":
+        form = PersonRolesForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            wanted = [Role(role) for role in form.cleaned_data["roles"]] + context["fixed_roles"]
+            try:
+                given, taken = people_services.staff_roles_set(
+                    school=context["school"],
+                    user=person_user,
+                    roles=wanted,
+                    grantable=context["grantable"],
+                    changed_by=request.user,
+                    new_leader=form.cleaned_data.get("new_leader"),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if given or taken:
+                    messages.success(
+                        request, _("De rollen van %(name)s zijn bijgewerkt.") % {"name": person_user.full_name}
+                    )
+                else:
+                    messages.info(request, _("Er is niets veranderd."))
+                return redirect_after(request, _person_url(school_id, user_id))
+    else:
+        form = PersonRolesForm(initial={"roles": [r for r in held if Role(r) in context["grantable"]]}, **form_kwargs)
+    context["form"] = form
+    return render(request, "schools/person.html", context, status=422 if form.errors else 200)
+
+
+@requires(Capability.SCHOOL_MANAGE_PEOPLE)
+@require_http_methods(["GET", "POST"])
+def person_remove(request: AppRequest, school_id: int, user_id: int):
+    """Ask, then write a person out of the school: their places here end, their work stays under
+    "oud-collega". The only school leader leaves only with a new one named."""
+    person_user = access_school_person_by_id(request.access, school_id=school_id, user_id=user_id)
+    context = _person_context(request, school_id, person_user)
+    form_kwargs = {"candidates": context["candidates"]}
+    if request.method == "POST":
+        form = PersonRemoveForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                people_services.staff_remove(
+                    school=context["school"],
+                    user=person_user,
+                    grantable=context["grantable"],
+                    removed_by=request.user,
+                    new_leader=form.cleaned_data.get("new_leader"),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("%(name)s is uitgeschreven uit de school.") % {"name": person_user.full_name}
+                )
+                return redirect_after(request, _people_url(school_id))
+    else:
+        form = PersonRemoveForm(**form_kwargs)
+    context["form"] = form
+    return render(request, "schools/person_remove.html", context, status=422 if form.errors else 200)
 
 
 @requires(Capability.SCHOOL_MANAGE_PEOPLE)
