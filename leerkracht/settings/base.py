@@ -66,6 +66,10 @@ ROOT_URLCONF = "wiring.urls"
 # region, bestuur or school exists.
 ACCESS_FROM_MEMBERSHIPS = "schools.access.compute_access"
 ACCESS_NODE_EXISTS = "schools.access.node_exists"
+# Where someone who accepted a staff invitation into one team lands: that team's board, which the
+# instruments (a floor above schools) serve. Named here, in the wiring, so schools names no app
+# above it; the URL takes school_id and team_id.
+TEAM_LANDING_URL_NAME = "instruments:team_board_open"
 WSGI_APPLICATION = "leerkracht.wsgi.application"
 
 TEMPLATES = [

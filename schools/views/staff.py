@@ -7,6 +7,7 @@ SCHOOL_VIEW_PEOPLE_LOG for the school in the URL); objects by id go through scho
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -344,7 +345,7 @@ def _landing_url(invitation) -> str:
     school, else the school."""
     team_ids = invitation.team_ids
     if len(team_ids) == 1:
-        # The board belongs to instruments (an app above this one): reached by its URL name only.
+        # The board belongs to an app above this one: the wiring names its URL (settings).
         kwargs = {"school_id": invitation.school_id, "team_id": team_ids[0]}
-        return reverse("instruments:team_board_open", kwargs=kwargs)
+        return reverse(settings.TEAM_LANDING_URL_NAME, kwargs=kwargs)
     return reverse("home")
