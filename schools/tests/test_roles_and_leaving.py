@@ -305,3 +305,15 @@ def test_a_persons_page_takes_a_fixed_number_of_queries(world, client, django_as
     with django_assert_num_queries(11):
         body = client.get(person_url(world, leader, "schools:person_remove")).content.decode()
     assert body.count("<option") >= size + 2
+
+
+def test_a_removed_teacher_loses_the_school_on_their_next_request(world, client):
+    teacher = world.users[Role.LERAAR]
+    client.force_login(teacher)
+    board_url = reverse(
+        "instruments:team_board_open", kwargs={"school_id": world.home.pk, "team_id": world.home_team.pk}
+    )
+    assert client.get(board_url).status_code in (200, 302)
+    remove(world, teacher)
+    assert client.get(board_url).status_code == 404
+    assert client.get(reverse("schools:school_overview", kwargs={"school_id": world.home.pk})).status_code == 404
