@@ -8,42 +8,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schools', '0004_people_log_append_only'),
+        ("schools", "0004_people_log_append_only"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='team',
-            name='archived_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="team",
+            name="archived_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='erased_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='gegevens gewist op'),
+            model_name="user",
+            name="erased_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="gegevens gewist op"),
         ),
         migrations.CreateModel(
-            name='FormerStaff',
+            name="FormerStaff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('left_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('removed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='former_staff', to='schools.school')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='former_schools', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("left_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "removed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="former_staff", to="schools.school"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="former_schools",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'oud-collega',
-                'verbose_name_plural': "oud-collega's",
-                'abstract': False,
-                'base_manager_name': 'unscoped',
-                'indexes': [models.Index(fields=['left_at'], name='schools_for_left_at_1fd395_idx')],
-                'constraints': [models.UniqueConstraint(fields=('school', 'user'), name='former_staff_unique')],
+                "verbose_name": "oud-collega",
+                "verbose_name_plural": "oud-collega's",
+                "abstract": False,
+                "base_manager_name": "unscoped",
+                "indexes": [models.Index(fields=["left_at"], name="schools_for_left_at_1fd395_idx")],
+                "constraints": [models.UniqueConstraint(fields=("school", "user"), name="former_staff_unique")],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('unscoped', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("unscoped", django.db.models.manager.Manager()),
             ],
         ),
     ]
