@@ -193,3 +193,15 @@ def access_people_import_by_id(
         return imports.get(pk=import_id, school_id=school_id)
     except PeopleImport.DoesNotExist:
         raise Http404(NOT_FOUND_MESSAGE) from None
+
+
+def access_team_to_manage(access: Access, *, school_id: int, team_id: int) -> Team:
+    """A team of school `school_id` for who runs the school's teams (SCHOOL_MANAGE_PEOPLE),
+    archived or not; 404 for missing and foreign alike (a weaker role in the school was already
+    answered 403 by the view's declaration)."""
+    if not people_manageable(access, school_id=school_id):
+        raise Http404(NOT_FOUND_MESSAGE)
+    try:
+        return Team.objects.select_related("school").get(pk=team_id, school_id=school_id)
+    except Team.DoesNotExist:
+        raise Http404(NOT_FOUND_MESSAGE) from None

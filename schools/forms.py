@@ -159,3 +159,62 @@ class PeopleFileForm(forms.Form):
 class InvitationAcceptForm(SetPasswordForm):
     """The invited person chooses their password (Django's rules: length, not common, not like
     their name or address)."""
+
+
+class TeamNameForm(forms.Form):
+    """A team's name, to make a team or rename one."""
+
+    name = forms.CharField(
+        label=_("Naam van het team"),
+        max_length=Team._meta.get_field("name").max_length,
+        error_messages={
+            "required": _("Vul een naam voor het team in."),
+            "max_length": _("Een teamnaam is hoogstens %(limit_value)d tekens lang."),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class TeamPersonForm(forms.Form):
+    """A person chosen from a list already read (to put in a team, take out, or move): an id
+    that is not on the list is refused without a query, whatever it is."""
+
+    user = forms.TypedChoiceField(
+        label=_("Persoon"),
+        coerce=int,
+        error_messages={
+            "required": _("Kies iemand uit de lijst."),
+            "invalid_choice": _("Deze persoon staat niet (meer) in de lijst: laad de pagina opnieuw."),
+        },
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = list(people)
+        self.fields["user"].choices = [("", _("Kies iemand")), *((p.pk, p.full_name) for p in self.people)]
+
+    def chosen_user(self):
+        return next(p for p in self.people if p.pk == self.cleaned_data["user"])
+
+
+class TeamMemberMoveForm(TeamPersonForm):
+    """A member of this team, and the team to move them to (another team of the school that is
+    not archived)."""
+
+    to_team = forms.TypedChoiceField(
+        label=_("Naar team"),
+        coerce=int,
+        error_messages={
+            "required": _("Kies het team waar de persoon naartoe gaat."),
+            "invalid_choice": _("Kies een team van deze school dat niet gearchiveerd is."),
+        },
+    )
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].label = _("Wie")
+        self.teams = list(teams)
+        self.fields["to_team"].choices = [("", _("Kies een team")), *((t.pk, t.name) for t in self.teams)]
+
+    def chosen_team(self):
+        return next(t for t in self.teams if t.pk == self.cleaned_data["to_team"])

@@ -88,7 +88,8 @@ def school_get(*, access: Access, school_id: int) -> School:
 
 
 def team_list(*, access: Access, school_id: int, query: str = "") -> list[Team]:
-    """The teams of a school this user may see (a teacher: their own), with their sizes."""
+    """The teams of a school this user may see (a teacher: their own), with their sizes; the
+    archived ones among them too (`archived_at` set: pages list them apart)."""
     reach = access.team_reach(Capability.TEAM_VIEW, school_id)
     teams = Team.objects.filter(school_id=school_id)
     if reach is Reach.OWN_TEAMS:
@@ -275,8 +276,54 @@ def leader_candidates(*, access: Access, school_id: int, user: User) -> QuerySet
 
 
 def school_teams(*, access: Access, school_id: int) -> QuerySet[Team]:
-    """The school's teams, by name (for choosing teams in a form)."""
-    return Team.objects.filter(school_id=school_id).order_by("name")
+    """The school's teams that are not archived, by name (for choosing teams in a form: an
+    archived team takes no new members or work)."""
+    return Team.objects.filter(school_id=school_id, archived_at__isnull=True).order_by("name")
+
+
+def team_member_candidates(*, access: Access, team: Team) -> QuerySet[User]:
+    """Who of the team's school may be put in it: its people (`school_staff`) not in it yet, by
+    name. `team` was admitted by the caller."""
+    members = TeamMembership.objects.filter(team=team, school_id=team.school_id).values("user_id")
+    return school_staff(school_id=team.school_id).exclude(pk__in=members).order_by("last_name", "first_name", "pk")
+
+
+def team_member_users(*, access: Access, team: Team) -> QuerySet[User]:
+    """The team's members as people, by name (to choose whom to take out or move)."""
+    members = TeamMembership.objects.filter(team=team, school_id=team.school_id).values("user_id")
+    return User.objects.filter(pk__in=members).order_by("last_name", "first_name", "pk")
+
+
+# A team's own rows that are not its history: its places (they go with the team) and the people
+# log (its entries keep the team's name in their detail and lose only the link).
+_NOT_TEAM_HISTORY = ("schools.TeamMembership", "schools.PeopleLogEntry")
+
+
+def _team_history_relations():
+    """Every relation of another row to a team, of every app, found from the models (this app
+    imports none of the apps above it): boards, lesson designs and their shares, pupil groups,
+    questionnaire invitations and answers, whatever is added later."""
+    for relation in Team._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete):
+            continue
+        if not (relation.one_to_many or relation.one_to_one):
+            continue  # a many-to-many's rows are its through model's, reached by that one's key
+        if relation.related_model._meta.label in _NOT_TEAM_HISTORY:
+            continue
+        yield relation
+
+
+def team_has_history(*, team: Team) -> bool:
+    """Whether anything refers to the team besides its members and the people log: a board,
+    anything of the instruments or the barometer. A team with history is archived, never
+    deleted. One query, however many relations."""
+    conditions = Q()
+    for relation in _team_history_relations():
+        rows = relation.related_model._base_manager.filter(**{relation.field.name: OuterRef("pk")})
+        conditions |= Q(Exists(rows))
+    if not conditions:
+        return False
+    return Team.unscoped.filter(pk=team.pk).filter(conditions).exists()
 
 
 INVITATIONS_SHOWN = 200

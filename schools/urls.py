@@ -1,7 +1,7 @@
 from django.urls import path
 
 from schools import views
-from schools.views import staff
+from schools.views import staff, teams
 
 app_name = "schools"
 
@@ -12,8 +12,24 @@ urlpatterns = [
     path("regio/<int:region_id>/", views.region_overview, name="region_overview"),
     path("bestuur/<int:school_group_id>/", views.school_group_overview, name="school_group_overview"),
     path("school/<int:school_id>/", views.school_overview, name="school_overview"),
-    path("school/<int:school_id>/teams/", views.team_list, name="team_list"),
-    path("school/<int:school_id>/teams/<int:team_id>/", views.team_detail, name="team_detail"),
+    path("school/<int:school_id>/teams/", teams.team_list, name="team_list"),
+    path("school/<int:school_id>/teams/nieuw/", teams.team_create, name="team_create"),
+    path("school/<int:school_id>/teams/<int:team_id>/", teams.team_detail, name="team_detail"),
+    path("school/<int:school_id>/teams/<int:team_id>/naam/", teams.team_rename, name="team_rename"),
+    path("school/<int:school_id>/teams/<int:team_id>/archiveren/", teams.team_archive, name="team_archive"),
+    path("school/<int:school_id>/teams/<int:team_id>/terugzetten/", teams.team_restore, name="team_restore"),
+    path("school/<int:school_id>/teams/<int:team_id>/verwijderen/", teams.team_delete, name="team_delete"),
+    path("school/<int:school_id>/teams/<int:team_id>/leden/toevoegen/", teams.team_member_add, name="team_member_add"),
+    path(
+        "school/<int:school_id>/teams/<int:team_id>/leden/weghalen/",
+        teams.team_member_remove,
+        name="team_member_remove",
+    ),
+    path(
+        "school/<int:school_id>/teams/<int:team_id>/leden/verplaatsen/",
+        teams.team_member_move,
+        name="team_member_move",
+    ),
     path("school/<int:school_id>/mensen/", views.people, name="people"),
     path("school/<int:school_id>/mensen/<int:user_id>/", staff.person, name="person"),
     path("school/<int:school_id>/mensen/<int:user_id>/uitschrijven/", staff.person_remove, name="person_remove"),

@@ -134,7 +134,7 @@ PINS: dict[str, Pin] = {
     "schools:school_group_overview": Pin(Role.ADMIN, page=5, partial=5),
     "schools:school_list": Pin(Role.SCHOOLCOACH, page=7, partial=5),
     "schools:school_overview": Pin(Role.SCHOOLCOACH, page=10, partial=10),
-    "schools:team_detail": Pin(Role.SCHOOLCOACH, page=9, partial=9),
+    "schools:team_detail": Pin(Role.SCHOOLCOACH, page=12, partial=10),
     "schools:team_list": Pin(Role.SCHOOLCOACH, page=9, partial=8),
 }
 

@@ -18,12 +18,10 @@ from leerkracht.http import AppRequest, wants_fragment
 from leerkracht.roles import Capability, Level, Role
 from schools import selectors
 from schools.access import (
-    access_team_by_id,
     people_log_visible,
     people_manageable,
     school_people_visible,
     sees_numbers_only,
-    team_editable,
 )
 from schools.forms import SchoolFilterForm
 
@@ -142,36 +140,7 @@ def school_overview(request: AppRequest, school_id: int):
     return render(request, "schools/school_overview.html", context)
 
 
-@requires(Capability.TEAM_VIEW)
-@require_GET
-@vary_on_headers("HX-Request")
-def team_list(request: AppRequest, school_id: int):
-    """The school's teams (a teacher: their own), searchable; htmx swaps only the list."""
-    access = request.access
-    _remember_school(request, school_id)
-    query = request.GET.get("q", "")[:100]
-    context = {
-        "school": selectors.school_get(access=access, school_id=school_id),
-        "teams": selectors.team_list(access=access, school_id=school_id, query=query),
-        "query": query,
-    }
-    template = "schools/team_list.html#team-results" if wants_fragment(request) else "schools/team_list.html"
-    return render(request, template, context)
-
-
-@requires(Capability.TEAM_VIEW)
-@require_GET
-def team_detail(request: AppRequest, school_id: int, team_id: int):
-    access = request.access
-    team = access_team_by_id(access, school_id=school_id, team_id=team_id, capability=Capability.TEAM_VIEW)
-    _remember_school(request, school_id)
-    context = {
-        "school": team.school,
-        "team": team,
-        "members": selectors.team_members(access=access, team=team),
-        "can_edit": team_editable(access, school_id=school_id, team_id=team.pk),
-    }
-    return render(request, "schools/team_detail.html", context)
+# The teams' pages (team_list, team_detail) and their writes: schools/views/teams.py.
 
 
 @requires(Capability.SCHOOL_VIEW_PEOPLE)
