@@ -461,6 +461,8 @@ class PeopleLogAction(models.TextChoices):
     TEAM_CREATED = "team_created", _("team gemaakt")
     TEAM_RENAMED = "team_renamed", _("team hernoemd")
     TEAM_ARCHIVED = "team_archived", _("team gearchiveerd")
+    TEAM_RESTORED = "team_restored", _("team teruggezet")
+    TEAM_DELETED = "team_deleted", _("team verwijderd")
     REMOVED = "removed", _("uit de school uitgeschreven")
 
 

@@ -6,9 +6,6 @@ Each service validates, writes and appends to the people log, in one transaction
 is locked first (FOR UPDATE), so two people changing the same team are served one after the
 other: a member added to a team being archived, or a board made for a team being deleted, waits
 and then meets the team as it is.
-
-The people log has no choices for a restore or a delete (a new choice needs a migration): both
-are written as TEAM_ARCHIVED with a detail that says what happened ("teruggezet", "verwijderd").
 """
 
 from __future__ import annotations
@@ -171,9 +168,9 @@ def team_restore(*, team: Team, restored_by: User | None) -> Team:
                 people_log_entry(
                     school=locked.school,
                     actor=restored_by,
-                    action=PeopleLogAction.TEAM_ARCHIVED,
+                    action=PeopleLogAction.TEAM_RESTORED,
                     team=locked,
-                    detail=_("%(team)s: teruggezet uit het archief") % {"team": locked.name},
+                    detail=locked.name,
                 )
             ]
         )
@@ -215,9 +212,9 @@ def team_delete(*, team: Team, deleted_by: User | None) -> None:
             people_log_entry(
                 school=school,
                 actor=deleted_by,
-                action=PeopleLogAction.TEAM_ARCHIVED,
+                action=PeopleLogAction.TEAM_DELETED,
                 team=locked,
-                detail=_("%(team)s: verwijderd (had geen bord en geen geschiedenis)") % {"team": locked.name},
+                detail=locked.name,
             )
         )
         people_log_write(log)

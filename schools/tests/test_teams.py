@@ -107,8 +107,11 @@ def test_archiving_and_restoring_are_logged_and_refused_twice(world, coach):
     assert Team.unscoped.get(pk=team.pk).archived_at is None
     with pytest.raises(ValidationError, match="niet gearchiveerd"):
         services.team_restore(team=team, restored_by=coach)
-    details = [e.detail for e in log_of(world.home, action=PeopleLogAction.TEAM_ARCHIVED, team=team)]
-    assert details == ["Team A", "Team A: teruggezet uit het archief"]
+    entries = log_of(world.home, team=team, action__in=[PeopleLogAction.TEAM_ARCHIVED, PeopleLogAction.TEAM_RESTORED])
+    assert [(e.action, e.detail) for e in entries] == [
+        (PeopleLogAction.TEAM_ARCHIVED, "Team A"),
+        (PeopleLogAction.TEAM_RESTORED, "Team A"),
+    ]
     # Its members stayed in it all along, and so did its board.
     assert TeamMembership.unscoped.filter(team=team, user=world.users[Role.LERAAR]).exists()
     assert selectors.team_has_history(team=team)
@@ -155,9 +158,9 @@ def test_a_team_without_history_is_deleted_its_members_leave_and_the_log_keeps_i
         PeopleLogAction.TEAM_CREATED,
         PeopleLogAction.TEAM_JOINED,
         PeopleLogAction.TEAM_LEFT,
-        PeopleLogAction.TEAM_ARCHIVED,
+        PeopleLogAction.TEAM_DELETED,
     ]
-    assert entries[-1].detail == "Onderbouw: verwijderd (had geen bord en geen geschiedenis)"
+    assert entries[-1].detail == "Onderbouw"
     assert all(e.team_id is None and e.actor == coach for e in entries)
 
 
