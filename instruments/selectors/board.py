@@ -5,13 +5,14 @@ past weeks (the page's query count is pinned in the tests)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Q, StringAgg, Subquery, TextField, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from instruments.models import (
@@ -36,6 +37,7 @@ from instruments.models import (
 from leerkracht import clock
 from leerkracht.access import Access
 from schools.models import SchoolMembership, TeamMembership, User
+from schools.selectors import display_name, display_name_sql, former_staff_ids
 
 RECENT_SUCCESSES = 8
 RECENT_RESOLVED = 5
@@ -101,8 +103,9 @@ def goals_of_cycle(*, cycle: GoalCycle) -> list[Goal]:
 def with_owner_names(actions):
     """Annotate `owner_names` ("Anna de Vries, Bram Smit") with a subquery: the same number of
     queries whatever the number of actions or owners (a prefetch adds one only when there are
-    actions), and no GROUP BY, so it also works under SELECT … FOR UPDATE."""
-    name = Concat("user__first_name", Value(" "), "user__last_name", output_field=TextField())
+    actions), and no GROUP BY, so it also works under SELECT … FOR UPDATE. An owner who left the
+    school is "oud-collega" (the school's one naming rule, inside the same subquery)."""
+    name = display_name_sql("user", school="school_id")
     names = (
         # Correlated to the outer (scoped) action by its id: the tenant filter inside would only
         # tempt PostgreSQL into scanning the school's index for every row.
@@ -374,13 +377,37 @@ def session_list(*, board: ImprovementBoard, page: int = 1, per_page: int = 20) 
 def board_history(
     *, board: ImprovementBoard, entity: str | None = None, entity_id: int | None = None, page: int = 1
 ) -> Page:
-    """The board's recorded changes, newest first, optionally of one card (paged)."""
+    """The board's recorded changes, newest first, optionally of one card (paged). People the
+    history refers to ("#12,#15": owners, session roles) come as `old_people`/`new_people`, read
+    in one query for the page (none when it refers to nobody), for the page to name them by the
+    school's rule."""
     events = BoardEvent.objects.filter(board=board).select_related("user").order_by("-at", "-id")
     if entity:
         events = events.filter(entity=entity)
         if entity_id is not None:
             events = events.filter(entity_id=entity_id)
-    return Paginator(events, 50).get_page(page)
+    current = Paginator(events, 50).get_page(page)
+    current.object_list = list(current.object_list)
+    refs = {event.pk: (_people_refs(event.old), _people_refs(event.new)) for event in current.object_list}
+    wanted = {pk for old, new in refs.values() for pk in (old or []) + (new or [])}
+    found = User.objects.filter(pk__in=wanted).only("id", "first_name", "last_name", "erased_at").order_by()
+    people = {user.pk: user for user in found} if wanted else {}
+    for event in current.object_list:
+        old, new = refs[event.pk]
+        event.old_people = None if old is None else [people[pk] for pk in old if pk in people]
+        event.new_people = None if new is None else [people[pk] for pk in new if pk in people]
+    return current
+
+
+PEOPLE_REF = re.compile(r"#\d+(?:,#\d+)*")
+
+
+def _people_refs(value: str) -> list[int] | None:
+    """The ids of a history value that refers to people ("#12,#15"); None for any other value
+    (text, or people named in rows recorded before the history referred to them)."""
+    if not PEOPLE_REF.fullmatch(value):
+        return None
+    return [int(part[1:]) for part in value.split(",")]
 
 
 def board_snapshot(*, board: ImprovementBoard, session: BoardSession) -> dict:
@@ -399,16 +426,19 @@ def board_snapshot(*, board: ImprovementBoard, session: BoardSession) -> dict:
     successes = Success.objects.filter(board=board)
     if since is not None:
         successes = successes.filter(happened_on__gte=since)
+    # The record keeps names as text: a person who already left the school is written down as
+    # "oud-collega", as every page of the school names them.
+    former_ids = former_staff_ids(school_id=board.school_id)
     return {
         "week": session.week.isoformat(),
         "cycle": cycle.number,
-        "present": [u.full_name for u in present],
+        "present": [display_name(u, former_ids) for u in present],
         "checked_in": check_in.checked_in,
         "moods": [[label, count] for _, label, count in check_in.moods],
         "roles": {
-            "lead": session.lead.full_name if session.lead else "",
-            "note_taker": session.note_taker.full_name if session.note_taker else "",
-            "timekeeper": session.timekeeper.full_name if session.timekeeper else "",
+            "lead": display_name(session.lead, former_ids),
+            "note_taker": display_name(session.note_taker, former_ids),
+            "timekeeper": display_name(session.timekeeper, former_ids),
         },
         "successes": [{"title": s.title, "who": s.who, "on": s.happened_on.isoformat()} for s in successes[:20]],
         "goals": [

@@ -31,7 +31,9 @@ def lesson_visit_staff(*, access: Access, school_id: int) -> list[User]:
     """The people a visit in this school can be planned for: its school roles and the members of
     its teams, by name (one query)."""
     return list(
-        school_staff(school_id=school_id).only("id", "first_name", "last_name").order_by("last_name", "first_name")
+        school_staff(school_id=school_id)
+        .only("id", "first_name", "last_name", "erased_at")
+        .order_by("last_name", "first_name")
     )
 
 
@@ -94,7 +96,7 @@ def lesson_visit_rhythm(*, access: Access, school_id: int) -> list[RhythmRow]:
             visit_count=Coalesce(Subquery(visit_count, output_field=IntegerField()), Value(0)),
             last_visit=Subquery(last_visit, output_field=DateTimeField()),
         )
-        .only("id", "first_name", "last_name")
+        .only("id", "first_name", "last_name", "erased_at")
         .order_by("visit_count", "last_visit", "last_name", "first_name")
     )
     return [
