@@ -135,6 +135,17 @@ def test_a_session_led_by_a_leaver_names_them_oud_collega_in_its_record_and_hist
     assert "Bram Blijver, oud-collega" in history  # the owners, each by the school's rule
 
 
+def test_the_calendar_feed_names_a_colleague_who_left_oud_collega(client, here):
+    from instruments.services import lesson_visit as visit_services
+
+    past_visit(school=here.school, visitor=here.anna, visited=here.bram)
+    feed = visit_services.calendar_feed_create(user=here.bram)
+    leave(here.anna, here.school)
+    body = client.get(f"/agenda/{feed.token}.ics").content.decode()
+    assert "oud-collega" in body
+    assert "Vertrekker" not in body
+
+
 # --- Lesson-visit notes stay with the other person of the pair ----------------------------------
 
 
