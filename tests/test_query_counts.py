@@ -126,7 +126,7 @@ PINS: dict[str, Pin] = {
     "schools:people_import": Pin(Role.SCHOOLCOACH, page=6, partial=4),
     "schools:people_import_upload": Pin(Role.SCHOOLCOACH, page=6, partial=6),
     "schools:people_log": Pin(Role.SCHOOLLEIDER, page=8, partial=8),
-    "schools:staff_invitation_list": Pin(Role.SCHOOLCOACH, page=6, partial=6),
+    "schools:staff_invitation_list": Pin(Role.SCHOOLCOACH, page=7, partial=7),
     "schools:staff_invite": Pin(Role.SCHOOLCOACH, page=7, partial=7),
     "schools:region_overview": Pin(Role.EXPERTCOACH, page=6, partial=5),
     "schools:school_group_overview": Pin(Role.ADMIN, page=5, partial=5),

@@ -35,11 +35,13 @@ def person(context, user) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def person_email(context, user) -> str:
-    """The address of `user` as this school may read it: none for a person who left it."""
+def person_email(context, user, address: str = "") -> str:
+    """The address of `user` (or the `address` given for them, as on an invitation) as this
+    school may read it: none for a person who left it."""
     if user is None or user == "":
         return ""
-    return display_email(user, _former_ids(context))
+    shown = display_email(user, _former_ids(context))
+    return (address or shown) if shown else ""
 
 
 @register.simple_tag(takes_context=True)

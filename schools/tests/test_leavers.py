@@ -193,6 +193,21 @@ def test_erasure_also_clears_their_invitations_people_files_and_unsent_e_mails(h
     assert list(OutboxMessage.objects.values_list("to", flat=True)) == [here.bram.email]
 
 
+def test_the_invitation_list_shows_neither_name_nor_address_of_a_leaver(client, here):
+    StaffInvitation.objects.create(
+        school=here.school, user=here.anna, email=here.anna.email, status=InvitationStatus.ACCEPTED
+    )
+    StaffInvitation.objects.create(
+        school=here.school, user=here.bram, email=here.bram.email, status=InvitationStatus.ACCEPTED
+    )
+    leave(here.anna, here.school)
+    client.force_login(here.leader)
+    html = client.get(reverse("schools:staff_invitation_list", args=[here.school.pk])).content.decode()
+    assert "Vertrekker" not in html and here.anna.email not in html
+    assert "oud-collega" in html
+    assert "Bram Blijver" in html and here.bram.email in html
+
+
 def test_the_people_log_reads_correctly_after_the_erasure(client, here):
     PeopleLogEntry.objects.create(
         school=here.school, actor=here.leader, action=PeopleLogAction.REMOVED, subject=here.anna
