@@ -37,7 +37,7 @@ from instruments.models import (
 from leerkracht import clock
 from leerkracht.access import Access
 from schools.models import SchoolMembership, TeamMembership, User
-from schools.selectors import display_name, display_name_sql, former_staff_ids
+from schools.selectors import display_name_sql
 
 RECENT_SUCCESSES = 8
 RECENT_RESOLVED = 5
@@ -410,13 +410,53 @@ def _people_refs(value: str) -> list[int] | None:
     return [int(part[1:]) for part in value.split(",")]
 
 
+def session_record(*, session: BoardSession) -> dict | None:
+    """A closed session's record (its snapshot) with the people it refers to ("#12") as User
+    rows, one query (none when it refers to nobody), for the page to name them by the school's
+    rule. Records made before they referred to people keep their names as text."""
+    record = session.snapshot
+    if not record:
+        return record
+    record = {**record, "roles": dict(record.get("roles") or {}), "actions": dict(record.get("actions") or {})}
+    columns = {status: [dict(a) for a in column] for status, column in record["actions"].items()}
+    record["actions"] = columns
+    found = [*record.get("present", []), *record["roles"].values()]
+    found += [ref for column in columns.values() for a in column for ref in a.get("owners", [])]
+    ids = {int(ref[1:]) for ref in found if isinstance(ref, str) and PEOPLE_REF.fullmatch(ref)}
+    people = (
+        {u.pk: u for u in User.objects.filter(pk__in=ids).only("id", "first_name", "last_name", "erased_at").order_by()}
+        if ids
+        else {}
+    )
+
+    def person(ref):
+        if isinstance(ref, str) and PEOPLE_REF.fullmatch(ref):
+            return people.get(int(ref[1:]))
+        return ref or None  # a name, in a record made before people were referred to
+
+    present = [p for p in map(person, record.get("present", [])) if p is not None]
+    named = sorted((p for p in present if not isinstance(p, str)), key=lambda u: (u.first_name, u.last_name, u.pk))
+    record["present"] = [p for p in present if isinstance(p, str)] + named
+    record["roles"] = {role: person(ref) for role, ref in record["roles"].items()}
+    for column in columns.values():
+        for a in column:
+            a["owners"] = [p for p in map(person, a.get("owners", [])) if p is not None]
+    return record
+
+
 def board_snapshot(*, board: ImprovementBoard, session: BoardSession) -> dict:
     """The board as it stands, as plain data for a session's record (read back without joins)."""
     cycle = session.cycle
     goals = goals_of_cycle(cycle=cycle)
     actions = actions_of_cycle(cycle=cycle)
     check_in = session_check_in(session=session, user_id=None)
-    present = User.objects.filter(pk__in=check_in.present_ids).order_by("first_name", "last_name")
+    owners: dict[int, list[int]] = {}
+    for action_id, user_id in (
+        ActionOwner.objects.filter(action__cycle=cycle, school_id=board.school_id)
+        .order_by("user_id")
+        .values_list("action_id", "user_id")
+    ):
+        owners.setdefault(action_id, []).append(user_id)
     since = (
         BoardSession.objects.filter(board=board, closed_at__isnull=False, week__lt=session.week)
         .order_by("-week")
@@ -426,19 +466,19 @@ def board_snapshot(*, board: ImprovementBoard, session: BoardSession) -> dict:
     successes = Success.objects.filter(board=board)
     if since is not None:
         successes = successes.filter(happened_on__gte=since)
-    # The record keeps names as text: a person who already left the school is written down as
-    # "oud-collega", as every page of the school names them.
-    former_ids = former_staff_ids(school_id=board.school_id)
+    # People are recorded by reference ("#12"), never by name: the record is kept for good, and
+    # a name in it could not be erased when its person leaves. `session_record` names them when
+    # the record is read, by the school's rule.
     return {
         "week": session.week.isoformat(),
         "cycle": cycle.number,
-        "present": [display_name(u, former_ids) for u in present],
+        "present": [f"#{pk}" for pk in sorted(check_in.present_ids)],
         "checked_in": check_in.checked_in,
         "moods": [[label, count] for _, label, count in check_in.moods],
         "roles": {
-            "lead": display_name(session.lead, former_ids),
-            "note_taker": display_name(session.note_taker, former_ids),
-            "timekeeper": display_name(session.timekeeper, former_ids),
+            "lead": f"#{session.lead_id}" if session.lead_id else "",
+            "note_taker": f"#{session.note_taker_id}" if session.note_taker_id else "",
+            "timekeeper": f"#{session.timekeeper_id}" if session.timekeeper_id else "",
         },
         "successes": [{"title": s.title, "who": s.who, "on": s.happened_on.isoformat()} for s in successes[:20]],
         "goals": [
@@ -459,7 +499,7 @@ def board_snapshot(*, board: ImprovementBoard, session: BoardSession) -> dict:
             status: [
                 {
                     "title": a.title,
-                    "owners": [name for name in a.owner_names.split(", ") if name],
+                    "owners": [f"#{pk}" for pk in owners.get(a.pk, [])],
                     "due_week": a.due_week.isoformat() if a.due_week else None,
                     "goal": a.goal.big_goal if a.goal else "",
                     "made_here": a.session_id == session.pk,

@@ -180,7 +180,7 @@ EXPECTED_QUERIES = {
     "session_start": 30,
     "session_attendance": 26,
     "session_roles": 26,
-    "session_close": 23,
+    "session_close": 19,
 }
 
 

@@ -119,7 +119,7 @@ def test_a_session_led_by_a_leaver_names_them_oud_collega_in_its_record_and_hist
     leave(here.anna, here.school)
     board_services.session_close(board=here.board, session_id=session.pk, user=here.bram)
     session.refresh_from_db()
-    assert session.snapshot["roles"]["lead"] == "oud-collega"
+    assert session.snapshot["roles"]["lead"] == f"#{here.anna.pk}"  # by reference: no name kept for good
 
     for name, args in (
         ("instruments:session_list", (here.school.pk, here.board.pk)),
@@ -133,6 +133,27 @@ def test_a_session_led_by_a_leaver_names_them_oud_collega_in_its_record_and_hist
         assert "oud-collega" in html, name
     history = page(client, here.bram, "instruments:history", here.school.pk, here.board.pk).content.decode()
     assert "Bram Blijver, oud-collega" in history  # the owners, each by the school's rule
+    record = page(client, here.bram, "instruments:session_detail", here.school.pk, here.board.pk, session.pk)
+    assert "Leesmoment elke ochtend" in record.content.decode()
+    assert "Bram Blijver, oud-collega" in record.content.decode()
+
+
+def test_a_session_record_made_before_people_were_referred_to_still_reads(client, here):
+    from instruments.models import BoardSession
+
+    session = board_services.session_start(board=here.board, user=here.bram)
+    board_services.session_close(board=here.board, session_id=session.pk, user=here.bram)
+    legacy = {**BoardSession.objects.get(pk=session.pk).snapshot}
+    legacy.update(present=["Carla Oud"], roles={"lead": "Carla Oud", "note_taker": "", "timekeeper": ""})
+    legacy["actions"] = {
+        "todo": [{"title": "Oud", "owners": ["Carla Oud"], "due_week": None, "goal": "", "made_here": False}],
+        "doing": [],
+        "done": [],
+    }
+    BoardSession.objects.filter(pk=session.pk).update(snapshot=legacy)
+    response = page(client, here.bram, "instruments:session_detail", here.school.pk, here.board.pk, session.pk)
+    assert response.status_code == 200
+    assert response.content.decode().count("Carla Oud") == 3
 
 
 def test_the_calendar_feed_names_a_colleague_who_left_oud_collega(client, here):

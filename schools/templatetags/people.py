@@ -31,6 +31,8 @@ def person(context, user) -> str:
     """The name of `user` as this school may read it (`{% person x as name %}` for blocktranslate)."""
     if user is None or user == "":
         return ""
+    if isinstance(user, str):
+        return user  # a name kept as text (a record made before people were referred to by id)
     return display_name(user, _former_ids(context))
 
 
@@ -49,4 +51,5 @@ def people(context, users) -> str:
     """Several people by name ("Anna de Vries, oud-collega"), each by the school's rule; "—" for
     nobody."""
     former = _former_ids(context) if users else frozenset()
-    return ", ".join(sorted(display_name(user, former) for user in users or ())) or "—"
+    names = (user if isinstance(user, str) else display_name(user, former) for user in users or ())
+    return ", ".join(sorted(names)) or "—"
