@@ -220,6 +220,20 @@ def test_the_people_log_reads_correctly_after_the_erasure(client, here):
     assert "uit de school uitgeschreven" in html
 
 
+def test_the_erasure_runs_outside_any_tenant_scope_as_the_beat_runs_it(here):
+    """The beat's task opens no scope (it is platform-wide): the service must not need one."""
+    from leerkracht import tenancy
+
+    PeopleImport.objects.create(school=here.school, file_name="team.csv", rows=[{"email": here.anna.email}])
+    StaffInvitation.objects.create(school=here.school, user=here.anna, email=here.anna.email, status="accepted")
+    leave(here.anna, here.school, days_ago=RETENTION.days + 1)
+    token = tenancy._current.set(None)
+    try:
+        assert tasks.leavers_erase() == 1
+    finally:
+        tenancy._current.reset(token)
+
+
 def test_the_beat_runs_the_erasure_every_night():
     entry = settings.CELERY_BEAT_SCHEDULE["leavers-erase"]
     assert entry["task"] == "schools.tasks.leavers_erase"
