@@ -134,6 +134,21 @@ def test_erasure_works_in_batches(monkeypatch):
     assert not leavers_due(now=timezone.now()).exists()
 
 
+def test_erasing_many_costs_the_same_queries_as_erasing_few():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (2, 6):
+        school = SchoolFactory()
+        for person in [member(TeamFactory(school=school)) for _ in range(size)]:
+            leave(person, school, days_ago=RETENTION.days + 5)
+        with CaptureQueriesContext(connection) as queries:
+            assert leavers_erase() == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
 def test_a_leaver_with_a_place_anywhere_else_is_not_erased(here):
     elsewhere = TeamFactory()
     leave(here.anna, here.school, days_ago=RETENTION.days + 30)
