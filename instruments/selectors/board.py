@@ -5,13 +5,14 @@ past weeks (the page's query count is pinned in the tests)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Q, StringAgg, Subquery, TextField, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from instruments.models import (
@@ -36,6 +37,7 @@ from instruments.models import (
 from leerkracht import clock
 from leerkracht.access import Access
 from schools.models import SchoolMembership, TeamMembership, User
+from schools.selectors import display_name_sql
 
 RECENT_SUCCESSES = 8
 RECENT_RESOLVED = 5
@@ -101,8 +103,9 @@ def goals_of_cycle(*, cycle: GoalCycle) -> list[Goal]:
 def with_owner_names(actions):
     """Annotate `owner_names` ("Anna de Vries, Bram Smit") with a subquery: the same number of
     queries whatever the number of actions or owners (a prefetch adds one only when there are
-    actions), and no GROUP BY, so it also works under SELECT … FOR UPDATE."""
-    name = Concat("user__first_name", Value(" "), "user__last_name", output_field=TextField())
+    actions), and no GROUP BY, so it also works under SELECT … FOR UPDATE. An owner who left the
+    school is "oud-collega" (the school's one naming rule, inside the same subquery)."""
+    name = display_name_sql("user", school="school_id")
     names = (
         # Correlated to the outer (scoped) action by its id: the tenant filter inside would only
         # tempt PostgreSQL into scanning the school's index for every row.
@@ -374,13 +377,71 @@ def session_list(*, board: ImprovementBoard, page: int = 1, per_page: int = 20) 
 def board_history(
     *, board: ImprovementBoard, entity: str | None = None, entity_id: int | None = None, page: int = 1
 ) -> Page:
-    """The board's recorded changes, newest first, optionally of one card (paged)."""
+    """The board's recorded changes, newest first, optionally of one card (paged). People the
+    history refers to ("#12,#15": owners, session roles) come as `old_people`/`new_people`, read
+    in one query for the page (none when it refers to nobody), for the page to name them by the
+    school's rule."""
     events = BoardEvent.objects.filter(board=board).select_related("user").order_by("-at", "-id")
     if entity:
         events = events.filter(entity=entity)
         if entity_id is not None:
             events = events.filter(entity_id=entity_id)
-    return Paginator(events, 50).get_page(page)
+    current = Paginator(events, 50).get_page(page)
+    current.object_list = list(current.object_list)
+    refs = {event.pk: (_people_refs(event.old), _people_refs(event.new)) for event in current.object_list}
+    wanted = {pk for old, new in refs.values() for pk in (old or []) + (new or [])}
+    found = User.objects.filter(pk__in=wanted).only("id", "first_name", "last_name", "erased_at").order_by()
+    people = {user.pk: user for user in found} if wanted else {}
+    for event in current.object_list:
+        old, new = refs[event.pk]
+        event.old_people = None if old is None else [people[pk] for pk in old if pk in people]
+        event.new_people = None if new is None else [people[pk] for pk in new if pk in people]
+    return current
+
+
+PEOPLE_REF = re.compile(r"#\d+(?:,#\d+)*")
+
+
+def _people_refs(value: str) -> list[int] | None:
+    """The ids of a history value that refers to people ("#12,#15"); None for any other value
+    (text, or people named in rows recorded before the history referred to them)."""
+    if not PEOPLE_REF.fullmatch(value):
+        return None
+    return [int(part[1:]) for part in value.split(",")]
+
+
+def session_record(*, session: BoardSession) -> dict | None:
+    """A closed session's record (its snapshot) with the people it refers to ("#12") as User
+    rows, one query (none when it refers to nobody), for the page to name them by the school's
+    rule. Records made before they referred to people keep their names as text."""
+    record = session.snapshot
+    if not record:
+        return record
+    record = {**record, "roles": dict(record.get("roles") or {}), "actions": dict(record.get("actions") or {})}
+    columns = {status: [dict(a) for a in column] for status, column in record["actions"].items()}
+    record["actions"] = columns
+    found = [*record.get("present", []), *record["roles"].values()]
+    found += [ref for column in columns.values() for a in column for ref in a.get("owners", [])]
+    ids = {int(ref[1:]) for ref in found if isinstance(ref, str) and PEOPLE_REF.fullmatch(ref)}
+    people = (
+        {u.pk: u for u in User.objects.filter(pk__in=ids).only("id", "first_name", "last_name", "erased_at").order_by()}
+        if ids
+        else {}
+    )
+
+    def person(ref):
+        if isinstance(ref, str) and PEOPLE_REF.fullmatch(ref):
+            return people.get(int(ref[1:]))
+        return ref or None  # a name, in a record made before people were referred to
+
+    present = [p for p in map(person, record.get("present", [])) if p is not None]
+    named = sorted((p for p in present if not isinstance(p, str)), key=lambda u: (u.first_name, u.last_name, u.pk))
+    record["present"] = [p for p in present if isinstance(p, str)] + named
+    record["roles"] = {role: person(ref) for role, ref in record["roles"].items()}
+    for column in columns.values():
+        for a in column:
+            a["owners"] = [p for p in map(person, a.get("owners", [])) if p is not None]
+    return record
 
 
 def board_snapshot(*, board: ImprovementBoard, session: BoardSession) -> dict:
@@ -389,7 +450,13 @@ def board_snapshot(*, board: ImprovementBoard, session: BoardSession) -> dict:
     goals = goals_of_cycle(cycle=cycle)
     actions = actions_of_cycle(cycle=cycle)
     check_in = session_check_in(session=session, user_id=None)
-    present = User.objects.filter(pk__in=check_in.present_ids).order_by("first_name", "last_name")
+    owners: dict[int, list[int]] = {}
+    for action_id, user_id in (
+        ActionOwner.objects.filter(action__cycle=cycle, school_id=board.school_id)
+        .order_by("user_id")
+        .values_list("action_id", "user_id")
+    ):
+        owners.setdefault(action_id, []).append(user_id)
     since = (
         BoardSession.objects.filter(board=board, closed_at__isnull=False, week__lt=session.week)
         .order_by("-week")
@@ -399,16 +466,19 @@ def board_snapshot(*, board: ImprovementBoard, session: BoardSession) -> dict:
     successes = Success.objects.filter(board=board)
     if since is not None:
         successes = successes.filter(happened_on__gte=since)
+    # People are recorded by reference ("#12"), never by name: the record is kept for good, and
+    # a name in it could not be erased when its person leaves. `session_record` names them when
+    # the record is read, by the school's rule.
     return {
         "week": session.week.isoformat(),
         "cycle": cycle.number,
-        "present": [u.full_name for u in present],
+        "present": [f"#{pk}" for pk in sorted(check_in.present_ids)],
         "checked_in": check_in.checked_in,
         "moods": [[label, count] for _, label, count in check_in.moods],
         "roles": {
-            "lead": session.lead.full_name if session.lead else "",
-            "note_taker": session.note_taker.full_name if session.note_taker else "",
-            "timekeeper": session.timekeeper.full_name if session.timekeeper else "",
+            "lead": f"#{session.lead_id}" if session.lead_id else "",
+            "note_taker": f"#{session.note_taker_id}" if session.note_taker_id else "",
+            "timekeeper": f"#{session.timekeeper_id}" if session.timekeeper_id else "",
         },
         "successes": [{"title": s.title, "who": s.who, "on": s.happened_on.isoformat()} for s in successes[:20]],
         "goals": [
@@ -429,7 +499,7 @@ def board_snapshot(*, board: ImprovementBoard, session: BoardSession) -> dict:
             status: [
                 {
                     "title": a.title,
-                    "owners": [name for name in a.owner_names.split(", ") if name],
+                    "owners": [f"#{pk}" for pk in owners.get(a.pk, [])],
                     "due_week": a.due_week.isoformat() if a.due_week else None,
                     "goal": a.goal.big_goal if a.goal else "",
                     "made_here": a.session_id == session.pk,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, StringAgg, Subquery, TextField, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce
 
 from instruments.access import readable_lesson_designs
 from instruments.models import (
@@ -25,13 +25,14 @@ from instruments.models import (
 from leerkracht.access import Access
 from leerkracht.roles import Capability, Reach
 from schools.models import Team, User
-from schools.selectors import school_staff
+from schools.selectors import display_name_sql, school_staff
 
 PAGE_SIZE = 20
 
 
 def _names_of_authors():
-    name = Concat("user__first_name", Value(" "), "user__last_name", output_field=TextField())
+    # An author who left the school is "oud-collega" (the school's one naming rule, in SQL).
+    name = display_name_sql("user", school="school_id")
     names = (
         LessonDesignAuthor.unscoped.filter(design=OuterRef("pk"))
         .order_by()

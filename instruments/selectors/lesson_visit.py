@@ -20,7 +20,7 @@ from leerkracht import tenancy
 from leerkracht.access import Access
 from schools.access import compute_access
 from schools.models import User
-from schools.selectors import TEACHER_ROLES, school_staff
+from schools.selectors import TEACHER_ROLES, display_name_sql, school_staff
 
 RHYTHM_WEEKS = 8
 RHYTHM_TARGET = RHYTHM_WEEKS * metrics.DAYS_PER_WEEK // metrics.VISIT_EVERY_DAYS  # 4: the programme's rhythm
@@ -140,6 +140,11 @@ def calendar_feed_contents(*, token: str) -> FeedContents | None:
         visits = list(
             LessonVisit.objects.filter(Q(visitor=user) | Q(visited=user), starts_at__gte=since)
             .select_related("school", "visitor", "visited", "group", "lesson_design")
+            # Each school's naming rule, inside the query: a colleague who left it is "oud-collega".
+            .annotate(
+                visitor_name=display_name_sql("visitor", school="school_id"),
+                visited_name=display_name_sql("visited", school="school_id"),
+            )
             .order_by("starts_at", "pk")
         )
     return FeedContents(user=user, visits=visits)

@@ -69,6 +69,15 @@ def display(value: Any) -> str:
     return str(value)
 
 
+def people_ref(user_ids: Iterable[int]) -> str:
+    """People as the history records them: by reference ("#12,#15"), never by name. The
+    history is append-only, so a name copied into it could never be erased; the page names them
+    when it is read, by the school's rule ("oud-collega" for a leaver). See
+    instruments.selectors.board.board_history."""
+    ids = sorted(set(user_ids))
+    return ",".join(f"#{pk}" for pk in ids) if ids else "—"
+
+
 @dataclass(frozen=True)
 class Change:
     field: str
@@ -218,6 +227,13 @@ def _comparable(field: str, value):
     return value
 
 
+def _history_value(card, field: str, value) -> str:
+    """A value as the history records it: people by reference, anything else as people read it."""
+    if field == "owners":
+        return people_ref(value)
+    return _field_display(card, field, value)
+
+
 def _field_display(card, field: str, value) -> str:
     model_field = card._meta.get_field(field)
     if field == "owners":
@@ -285,8 +301,8 @@ def card_update(
             Change(
                 field,
                 _label(card, field),
-                _field_display(card, field, _comparable(field, old)),
-                _field_display(card, field, _comparable(field, value)),
+                _history_value(card, field, _comparable(field, old)),
+                _history_value(card, field, _comparable(field, value)),
             )
         )
         if field == "owners":
@@ -348,7 +364,7 @@ def _created(board: ImprovementBoard, user: User, card, fields: Iterable[str]) -
         value = _current_value(card, field) if field == "owners" else getattr(card, field)
         if value in (None, "", frozenset()):
             continue
-        changes.append(Change(field, _label(card, field), "—", _field_display(card, field, _comparable(field, value))))
+        changes.append(Change(field, _label(card, field), "—", _history_value(card, field, _comparable(field, value))))
     _record(board=board, user=user, entity=ENTITY_OF[type(card)], entity_id=card.pk, verb=Verb.CREATED, changes=changes)
 
 
@@ -819,8 +835,8 @@ def session_roles_set(
                 Change(
                     field,
                     str(BoardSession._meta.get_field(field).verbose_name or field),
-                    display(getattr(session, field)),
-                    display(person),
+                    people_ref([getattr(session, f"{field}_id")] if getattr(session, f"{field}_id") else []),
+                    people_ref([person.pk] if person else []),
                 )
             )
             setattr(session, field, person)

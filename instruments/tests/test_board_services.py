@@ -319,7 +319,7 @@ def test_action_create_stores_what_who_when_and_records_it(board, teacher, colle
     assert made.done_at is None
     assert changes(board, Entity.ACTION, made.pk, Verb.CREATED) == {
         "title": ("—", "Leesrooster maken", teacher.pk),
-        "owners": ("—", colleague.full_name, teacher.pk),
+        "owners": ("—", f"#{colleague.pk}", teacher.pk),  # by reference: named when read
         "due_week": ("—", clock.week_label(week(2)), teacher.pk),
         "status": ("—", "Te doen", teacher.pk),
         "goal": ("—", "Beter lezen", teacher.pk),
@@ -394,8 +394,8 @@ def test_action_update_changes_owners_week_and_goal(board, teacher, colleague):
     assert (made.due_week, made.goal, made.version) == (week(3), goal, 2)
     recorded = changes(board, Entity.ACTION, made.pk)
     assert recorded["owners"] == (
-        teacher.full_name,
-        ", ".join(sorted([teacher.full_name, colleague.full_name])),
+        f"#{teacher.pk}",
+        ",".join(f"#{pk}" for pk in sorted([teacher.pk, colleague.pk])),
         colleague.pk,
     )
     assert recorded["due_week"] == ("—", clock.week_label(week(3)), colleague.pk)
@@ -834,7 +834,7 @@ def test_every_change_is_recorded_with_field_old_new_and_user(board, teacher, co
     assert {(e.field, e.field_label, e.old, e.new, e.user_id) for e in rows} == {
         ("status", "status", "Te doen", "Klaar", colleague.pk),
         ("due_week", "klaar in week", "—", clock.week_label(week(1)), colleague.pk),
-        ("owners", "owners", "—", teacher.full_name, colleague.pk),
+        ("owners", "owners", "—", f"#{teacher.pk}", colleague.pk),
     }
     assert {e.school_id for e in rows} == {board.school_id}
 
@@ -1034,16 +1034,14 @@ def test_session_close_stores_decisions_and_a_snapshot_of_the_board(board, teach
     snapshot = closed.snapshot
     assert snapshot["week"] == week(0).isoformat()
     assert snapshot["cycle"] == 1
-    assert snapshot["present"] == [
-        u.full_name for u in sorted([teacher, colleague], key=lambda u: (u.first_name, u.last_name))
-    ]
+    assert snapshot["present"] == [f"#{pk}" for pk in sorted([teacher.pk, colleague.pk])]  # named when read
     assert snapshot["checked_in"] == 1
     assert [g["big_goal"] for g in snapshot["goals"]] == ["Beter lezen"]
     assert snapshot["goals"][0]["target"] == "80"
     assert snapshot["actions"]["done"] == [
         {
             "title": "Eerder",
-            "owners": [colleague.full_name],
+            "owners": [f"#{colleague.pk}"],
             "due_week": week(1).isoformat(),
             "goal": "Beter lezen",
             "made_here": False,

@@ -715,7 +715,8 @@ def test_a_renamed_theme_shows_its_new_name_on_the_goals_of_the_board(client, wo
 PAGE_QUERIES = 7  # + the menu's schools, the ambition, the themes
 EDIT_FORM_QUERIES = 5  # + the theme
 DELETE_FORM_QUERIES = 5  # + the theme
-AMBITION_SAVE_QUERIES = 10  # + savepoint, lock, ambition, write, release; the section's ambition
+AMBITION_SAVE_QUERIES = 11  # + savepoint, lock, ambition, write, release; the section's ambition, the
+# school's leavers (to name who saved it)
 AMBITION_REDIRECT_QUERIES = 9  # the same without drawing the section
 THEME_ADD_QUERIES = 10  # + savepoint, lock, the rule's count, insert, release; the themes
 THEME_REFUSED_QUERIES = 5  # refused by the form: + the themes

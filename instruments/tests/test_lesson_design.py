@@ -742,11 +742,11 @@ STATUS = {"status_refused": 422, "create_refused": 422, "edit_conflict": 409}
 # An edit conflict reads the stored design with its group and goal in the query that locks it,
 # then its authors (with their names) and its techniques.
 EXPECTED_QUERIES = {
-    "library": 13,
+    "library": 14,
     "library_partial": 5,
-    "library_filtered": 13,
-    "detail": 11,
-    "detail_of_copy": 11,
+    "library_filtered": 14,
+    "detail": 12,
+    "detail_of_copy": 12,
     "new_form": 9,
     "edit_form": 10,
     "edit_form_partial": 9,

@@ -622,7 +622,7 @@ def session_detail(request: AppRequest, school_id: int, board_id: int, session_i
         "board": board,
         "school": board.school,
         "session": session,
-        "record": session.snapshot,
+        "record": selectors.session_record(session=session),
         "actions_made": selectors.session_actions_made(session=session),
         "wording": wording_for(board),
     }

@@ -452,9 +452,9 @@ def lesson_visit_feed_revoke(request: AppRequest):
 
 def _event(request: AppRequest, visit, user) -> ical.Event:
     if visit.visitor_id == user.pk:
-        summary = _("Lesbezoek bij %(name)s") % {"name": visit.visited.full_name}
+        summary = _("Lesbezoek bij %(name)s") % {"name": visit.visited_name}
     else:
-        summary = _("%(name)s komt kijken in je les") % {"name": visit.visitor.full_name}
+        summary = _("%(name)s komt kijken in je les") % {"name": visit.visitor_name}
     lines = []
     if visit.focus:
         lines.append(_("Kijkvraag: %(focus)s") % {"focus": visit.focus})
@@ -465,8 +465,8 @@ def _event(request: AppRequest, visit, user) -> ical.Event:
     lines.append(
         _("Bezoeker: %(visitor)s; bezochte leraar: %(visited)s")
         % {
-            "visitor": visit.visitor.full_name,
-            "visited": visit.visited.full_name,
+            "visitor": visit.visitor_name,
+            "visited": visit.visited_name,
         }
     )
     # Never the notes or the debrief: a calendar app syncs them to places we do not control.

@@ -188,6 +188,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leerkracht.tasks.login_log_purge",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Erase the personal data of people who left, LEAVER_RETENTION_DAYS after they left their
+    # last school (schools/services/leavers.py): at night, when nobody reads the boards.
+    "leavers-erase": {
+        "task": "schools.tasks.leavers_erase",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Pupils' answers wait sealed in their round's pool: move the remainder of rounds whose time
     # ran out (the live results count only moved answers).
     "feedback-pools": {

@@ -1,10 +1,14 @@
 """Factories for schools/. They build through the same constraints as the services."""
 
+import datetime as dt
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from leerkracht.roles import Role
 from schools.models import (
+    FormerStaff,
     Phase,
     Province,
     Region,
@@ -120,3 +124,11 @@ class SchoolGroupMembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     school_group = factory.SubFactory(SchoolGroupFactory)
     role = Role.VERANDERCOACH
+
+
+def leave(user: User, school: School, *, days_ago: int = 0) -> FormerStaff:
+    """A person who left `school` `days_ago` days ago, as removing them leaves it: no role or team
+    there any more, and a FormerStaff row."""
+    SchoolMembership.unscoped.filter(user=user, school=school).delete()
+    TeamMembership.unscoped.filter(user=user, school=school).delete()
+    return FormerStaff.unscoped.create(school=school, user=user, left_at=timezone.now() - dt.timedelta(days=days_ago))
