@@ -7,3 +7,6 @@ class InstrumentsConfig(AppConfig):
 
     name = "instruments"
     verbose_name = _("Instrumenten")
+
+    def ready(self):
+        from instruments import receivers  # noqa: F401 - connects the receivers of schools' signals

@@ -13,7 +13,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -531,3 +531,15 @@ def calendar_feed_renew(*, user: User) -> CalendarFeed:
 def calendar_feed_revoke(*, user: User) -> int:
     """Revoke the person's feed; its URL then answers like one that never existed."""
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def lesson_visits_cancel_for_leaver(*, school, user: User, removed_by: User | None, now: dt.datetime) -> int:
+    """Cancel the visits still to come in `school` with `user` as visitor or visited, when they
+    leave the school (`schools.signals.staff_left`): no reminder goes to them, and the colleague
+    sees the visit struck through. Visits that took place stay as they are, notes included."""
+    upcoming = LessonVisit.unscoped.filter(
+        Q(visitor=user) | Q(visited=user), school=school, status=VisitStatus.PLANNED, starts_at__gte=now
+    )
+    return upcoming.update(
+        status=VisitStatus.CANCELLED, version=F("version") + 1, updated_by=removed_by, updated_at=now
+    )

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -211,3 +212,50 @@ def test_the_board_history_reads_correctly_after_the_erasure(client, here):
     assert "Leesfeest in week 12" in board and "Vertrekker" not in board
     made.refresh_from_db()
     assert made.title == "Leesfeest in week 12"
+
+
+# --- Written out through the people page ----------------------------------------------------------
+
+
+def test_writing_someone_out_names_them_oud_collega_and_cancels_their_visits_to_come(client, here):
+    """The whole way in: the leader writes Anna out on her page; her board action is "oud-collega"
+    to the school, the visits still to come with her are cancelled (no reminder reaches her), the
+    visit that took place keeps its notes for Bram, and another school's visit is untouched."""
+    action(here.board, user=here.anna, title="Nakijkafspraken maken", owners=[here.anna])
+    held = past_visit(school=here.school, visitor=here.anna, visited=here.bram)
+    starts_at = timezone.now() + dt.timedelta(days=5)
+    coming = LessonVisit.objects.create(
+        school=here.school,
+        visitor=here.bram,
+        visited=here.anna,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=50),
+        scheduled_by=here.bram,
+    )
+    elsewhere = TeamFactory()
+    team_membership_add(user=here.anna, team=elsewhere)
+    other = member(elsewhere, first_name="Cor", last_name="Collega")
+    there = LessonVisit.objects.create(
+        school=elsewhere.school,
+        visitor=other,
+        visited=here.anna,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=50),
+        scheduled_by=other,
+    )
+
+    leaders_browser = Client()
+    leaders_browser.force_login(here.leader)
+    url = reverse("schools:person_remove", kwargs={"school_id": here.school.pk, "user_id": here.anna.pk})
+    assert leaders_browser.post(url).status_code == 302
+
+    board = page(client, here.bram, "instruments:board", here.school.pk, here.board.pk).content.decode()
+    assert "Nakijkafspraken maken" in board and "oud-collega" in board and "Vertrekker" not in board
+    coming.refresh_from_db()
+    assert coming.status == VisitStatus.CANCELLED and coming.updated_by == here.leader and coming.version == 2
+    held.refresh_from_db()
+    assert held.status == VisitStatus.HELD
+    notes = page(client, here.bram, "instruments:lesson_visit_notes", here.school.pk, held.pk).content.decode()
+    assert "Instructie in drie stappen" in notes
+    there.refresh_from_db()
+    assert there.status == VisitStatus.PLANNED

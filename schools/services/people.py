@@ -44,6 +44,7 @@ from schools.models import (
     TeamMembership,
     User,
 )
+from schools.signals import staff_left
 
 SCHOOL_ROLE_ORDER = list(SchoolMembership.SCHOOL_ROLES)
 OUTBOX_KIND = "staff_invitation"
@@ -659,3 +660,4 @@ def staff_remove(
             )
         )
         people_log_write(log)
+        staff_left.send(sender=FormerStaff, school=school, user=user, removed_by=removed_by, now=now)
