@@ -57,7 +57,7 @@ def main() -> int:
 
     from leerkracht.roles import Role
     from leerkracht.tenancy import scopes_disabled
-    from schools.models import PeopleImport, School, StaffInvitation, User
+    from schools.models import PeopleImport, School, SchoolGroup, StaffInvitation, User
     from schools.services import people_import as imports
     from schools.tests.factories import SchoolFactory, SchoolMembershipFactory, TeamFactory, UserFactory
 
@@ -106,8 +106,10 @@ def main() -> int:
         floor = time.perf_counter() - started
         print(f"floor (bulk_create of {args.rows} users): {floor:.2f} s")
         print(f"run / floor: first {first / floor:.0f}×, again {second / floor:.0f}×")
-        School.unscoped.filter(pk=school.pk).delete()
         PeopleImport.unscoped.filter(school=school).delete()
+        School.unscoped.filter(pk=school.pk).delete()
+        # The factories number besturen from the same start in every process: leave none behind.
+        SchoolGroup.objects.filter(pk=school.school_group_id).delete()
     return 0
 
 
