@@ -1,7 +1,8 @@
 """A school leader runs one person's place in the school on a phone, in chromium: from the
 people page to the person, a role given (and a school leader's role refused where it would leave
 the school without one, with what was ticked kept), then the person written out of the school
-after the page has said what that means. Nothing is wider than the screen, axe-core finds no
+after the page has said what that means; the action they owned stays on the board, owned by
+"oud-collega". Nothing is wider than the screen, axe-core finds no
 violation."""
 
 from __future__ import annotations
@@ -61,3 +62,14 @@ def test_a_leader_gives_a_role_and_writes_a_teacher_out_on_a_phone(browser, live
     expect(tab.get_by_text(f"{teacher.full_name} is uitgeschreven uit de school.")).to_be_visible()
     assert FormerStaff.objects.filter(school=school, user=teacher).exists()
     expect(tab.get_by_role("link", name=teacher.full_name)).to_have_count(0)
+
+    # The action the teacher owned stays on the team's board, owned by "oud-collega".
+    board = world.boards[school.pk]
+    tab.goto(f"/school/{school.pk}/borden/{board.board.pk}/")
+    expect(tab.get_by_text(board.action.title).first).to_be_visible()
+    expect(tab.get_by_text("oud-collega").first).to_be_visible()
+    assert teacher.last_name not in tab.locator("main").inner_text()
+    if screenshots_wanted():
+        save_screenshot(tab, SCREENSHOT_DIR / "board_with_leaver_phone.png")
+        tab.set_viewport_size({"width": 1440, "height": 900})
+        save_screenshot(tab, SCREENSHOT_DIR / "board_with_leaver_1440.png")
