@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import DateTimeField, Func, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import DateTimeField, F, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from instruments import lesson_visit_calendar as calendar
 from instruments.access import readable_lesson_designs, visible_lesson_visits
-from instruments.models import CalendarFeed, LessonDesign, LessonVisit, LessonVisitNotes
+from instruments.models import CalendarFeed, LessonDesign, LessonVisit, LessonVisitNotes, VisitStatus
 from instruments.models.lesson_visit import calendar_feed_digest
 from instruments.selectors import metrics
 from leerkracht import tenancy
@@ -24,6 +24,10 @@ from schools.selectors import TEACHER_ROLES, display_name_sql, school_staff
 
 RHYTHM_WEEKS = 8
 RHYTHM_TARGET = RHYTHM_WEEKS * metrics.DAYS_PER_WEEK // metrics.VISIT_EVERY_DAYS  # 4: the programme's rhythm
+# How far ahead a planned visit counts towards the rhythm: half the window looked back on. A plan
+# further out is an intention that often moves; counting it would let one far-off date hide a
+# teacher who falls behind now.
+RHYTHM_AHEAD_WEEKS = 4
 FEED_PAST_DAYS = 180  # a calendar app needs the recent past, not years of it
 
 
@@ -69,42 +73,60 @@ def lesson_visit_notes_get(*, visit: LessonVisit) -> LessonVisitNotes | None:
 @dataclass(frozen=True)
 class RhythmRow:
     person: User
-    visits: int
+    held: int
+    planned: int
     last_visit: dt.datetime | None
     behind: int
 
+    @property
+    def counted(self) -> int:
+        """Held and planned together: what the target is measured against."""
+        return self.held + self.planned
+
 
 def lesson_visit_rhythm(*, access: Access, school_id: int) -> list[RhythmRow]:
-    """Per teacher of the school: the visits they took part in (visitor or visited, begun, neither
-    cancelled nor marked not held) in the last eight weeks against the target of four, furthest behind first (one
-    query)."""
+    """Per teacher of the school: the visits they took part in (visitor or visited) in the last
+    eight weeks and those planned for the coming four, against the target of four; furthest behind
+    first (one query). Held: begun, neither cancelled nor marked not held (the instruments' rule in
+    `metrics`). Planned: status planned and not yet begun, so a visit whose time has come counts as
+    held until someone says it did not go on, and never twice. The coming four weeks and not more:
+    the schoolcoach's question is who needs a visit soon, and a plan far ahead often moves."""
     now = timezone.now()
     since = now - dt.timedelta(weeks=RHYTHM_WEEKS)
+    until = now + dt.timedelta(weeks=RHYTHM_AHEAD_WEEKS)
+    theirs = Q(visitor_id=OuterRef("pk")) | Q(visited_id=OuterRef("pk"))
     # A visit done by the instruments' own rule (metrics), the one the school's rhythm and the
     # barometer's staircase count with.
-    theirs = (
-        metrics.lesson_visits_done(school_ids=[school_id], start=since, end=now)
-        .filter(Q(visitor_id=OuterRef("pk")) | Q(visited_id=OuterRef("pk")))
+    done = metrics.lesson_visits_done(school_ids=[school_id], start=since, end=now).filter(theirs).order_by()
+    to_come = (
+        LessonVisit.objects.filter(
+            school_id=school_id, status=VisitStatus.PLANNED, starts_at__gte=now, starts_at__lt=until
+        )
+        .filter(theirs)
         .order_by()
     )
     # COUNT and MAX as plain functions: the subquery then has no GROUP BY and answers one row.
-    visit_count = theirs.annotate(n=Func("pk", function="COUNT")).values("n")
-    last_visit = theirs.annotate(last=Func("starts_at", function="MAX")).values("last")
+    held_count = done.annotate(n=Func("pk", function="COUNT")).values("n")
+    planned_count = to_come.annotate(n=Func("pk", function="COUNT")).values("n")
+    last_visit = done.annotate(last=Func("starts_at", function="MAX")).values("last")
     people = (
         school_staff(school_id=school_id, roles=TEACHER_ROLES)
         .annotate(
-            visit_count=Coalesce(Subquery(visit_count, output_field=IntegerField()), Value(0)),
+            held_count=Coalesce(Subquery(held_count, output_field=IntegerField()), Value(0)),
+            planned_count=Coalesce(Subquery(planned_count, output_field=IntegerField()), Value(0)),
             last_visit=Subquery(last_visit, output_field=DateTimeField()),
         )
+        .annotate(counted=F("held_count") + F("planned_count"))
         .only("id", "first_name", "last_name", "erased_at")
-        .order_by("visit_count", "last_visit", "last_name", "first_name")
+        .order_by("counted", "held_count", "last_visit", "last_name", "first_name")
     )
     return [
         RhythmRow(
             person=person,
-            visits=person.visit_count,
+            held=person.held_count,
+            planned=person.planned_count,
             last_visit=person.last_visit,
-            behind=max(RHYTHM_TARGET - person.visit_count, 0),
+            behind=max(RHYTHM_TARGET - person.counted, 0),
         )
         for person in people
     ]

@@ -161,7 +161,7 @@ def test_the_demo_accounts_open_the_calendar_library_rhythm_rounds_list_and_a_ro
     client.force_login(User.objects.get(email=DEMO_SCHOOLCOACH.email))
     rhythm = client.get(reverse("instruments:lesson_visit_rhythm", args=[school_id]))
     assert rhythm.status_code == 200
-    assert {row.person.pk: row.visits for row in rhythm.context["rows"]}[teacher.pk] == 5
+    assert {row.person.pk: row.held for row in rhythm.context["rows"]}[teacher.pk] == 5
 
     client.force_login(teacher)
     rounds = client.get(reverse("instruments:feedback_rounds", args=[school_id]))

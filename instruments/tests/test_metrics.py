@@ -301,7 +301,7 @@ def test_the_visit_rhythm_per_teacher_counts_with_the_same_rule():
         school_ids=[busy.school.pk], start=now - dt.timedelta(weeks=RHYTHM_WEEKS), end=now
     )
     pairs = list(done.values_list("visitor_id", "visited_id"))
-    by_person = {row.person.pk: row.visits for row in rows}
+    by_person = {row.person.pk: row.held for row in rows}
     assert by_person == {person: sum(person in pair for pair in pairs) for person in by_person}
     # By hand: a1→a2 (2 days ago), a2→b1 (10), coach→b1 (5); not-held, cancelled, 60 days ago
     # (past eight weeks) and the visit to come are left out.

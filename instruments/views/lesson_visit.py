@@ -378,8 +378,9 @@ def _notes_context(request: AppRequest, visit, form, **extra) -> dict:
 @requires(Capability.SCHOOL_VIEW_PEOPLE)
 @require_GET
 def lesson_visit_rhythm(request: AppRequest, school_id: int):
-    """Per teacher, the visits of the last eight weeks against one every other week; the
-    furthest behind first (the schoolcoach's list of whom to plan next)."""
+    """Per teacher, the visits held in the last eight weeks and planned for the coming four,
+    together against one every other week; the furthest behind first (the schoolcoach's list of
+    whom to plan next, each behind with a link to the schedule form for them)."""
     access = request.access
     context = {
         "school": _school(access, school_id),
@@ -387,6 +388,7 @@ def lesson_visit_rhythm(request: AppRequest, school_id: int):
         "rows": selectors.lesson_visit_rhythm(access=access, school_id=school_id),
         "target": selectors.RHYTHM_TARGET,
         "weeks": selectors.RHYTHM_WEEKS,
+        "ahead": selectors.RHYTHM_AHEAD_WEEKS,
     }
     return render(request, RHYTHM, context)
 
