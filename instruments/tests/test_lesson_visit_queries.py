@@ -88,6 +88,8 @@ def requests_for(world, s) -> dict:
         "detail_as_visitor": ("coach", "get", f"{base}{own.pk}/", None, {}),
         "detail_as_leader": ("leader", "get", f"{base}{own.pk}/", None, {}),
         "schedule_form": ("coach", "get", f"{base}plannen/", None, {}),
+        # From the rhythm's "Plan voor deze leraar": the teacher preselected, checked against the staff already read.
+        "schedule_form_for_teacher": ("coach", "get", f"{base}plannen/?bezochte={s['jan'].pk}", None, {}),
         "schedule_post": ("coach", "post", f"{base}plannen/", "schedule", {}),
         "schedule_post_refused": ("coach", "post", f"{base}plannen/", "clash", HTMX),
         "schedule_form_teacher": ("jan", "get", f"{base}plannen/", None, {}),
@@ -194,6 +196,7 @@ EXPECTED_QUERIES = {
     "detail_as_visitor": 6,
     "detail_as_leader": 6,
     "schedule_form": 8,
+    "schedule_form_for_teacher": 8,
     "schedule_post": 12,
     "schedule_post_refused": 12,
     "reschedule_form": 6,
