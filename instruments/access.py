@@ -62,7 +62,8 @@ def board_editable(access: Access, board: ImprovementBoard) -> bool:
 def board_kinds_creatable(access: Access, *, school_id: int, editable_teams: list) -> list[str]:
     """The kinds of board this user may start in the school: a class board for a team they edit,
     an organisational board only with a role that edits the whole school. None for a reader of the
-    school (expertcoach, verandercoach). The team board is started from its team's page."""
+    school (expertcoach, verandercoach). A team board is started for its team (its page, or its
+    row on the school's board list)."""
     kinds = [BoardKind.CLASS.value] if editable_teams else []
     if access.team_reach(Capability.TEAM_EDIT, school_id) is Reach.NODE:
         kinds.append(BoardKind.ORGANISATIONAL.value)

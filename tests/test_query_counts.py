@@ -71,7 +71,7 @@ PINS: dict[str, Pin] = {
     "instruments:action_card": Pin(Role.SCHOOLCOACH, page=5, partial=17, page_status=302),
     "instruments:action_edit": Pin(Role.SCHOOLCOACH, page=11, partial=10),
     "instruments:board": Pin(Role.SCHOOLCOACH, page=18, partial=18),
-    "instruments:board_list": Pin(Role.SCHOOLCOACH, page=8, partial=8),
+    "instruments:board_list": Pin(Role.SCHOOLCOACH, page=9, partial=9),
     "instruments:cycle_close": Pin(Role.SCHOOLCOACH, page=16, partial=16),
     "instruments:feedback_criteria": Pin(Role.SCHOOLCOACH, page=7, partial=6),
     "instruments:feedback_criterion": Pin(Role.SCHOOLCOACH, page=8, partial=7),

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Q, StringAgg, Subquery, TextField, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Q, StringAgg, Subquery, TextField, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from instruments.models import (
@@ -277,6 +277,80 @@ def team_board(*, team) -> ImprovementBoard | None:
 def open_goals(*, board: ImprovementBoard) -> list[Goal]:
     """The goals of the open cycle, for an action's goal choice."""
     return list(Goal.objects.filter(board=board, cycle__closed_at__isnull=True).order_by("position", "id"))
+
+
+# How the team felt, as a number per mood: only to compare a session with the ones before it.
+MOOD_SCORES = {Mood.GREAT: 2, Mood.GOOD: 1, Mood.OKAY: 0, Mood.TIRED: -1, Mood.LOW: -2}
+TREND_SESSIONS = 3  # the last closed session and the two before it
+TREND_MARGIN = 0.25  # a smaller change in the average mood is "gelijk"
+
+
+@dataclass
+class LastSession:
+    """A board's last closed session: when, who was there, and how the mood moved."""
+
+    week: dt.date
+    closed_at: dt.datetime
+    present: int
+    moods: list[tuple[str, str, int]]  # (value, label, count), the moods checked in with, in order
+    trend: str  # "up", "same", "down", or "" when there is nothing to compare with
+
+
+def last_sessions_of(*, boards: list[ImprovementBoard]) -> dict[int, LastSession]:
+    """For each of these boards that held one, its last closed session with its attendance and
+    the mood trend over its last few sessions (one query whatever the number of boards or
+    sessions); moods only as counts, never whose."""
+    if not boards:
+        return {}
+
+    def attendances(**where):
+        # Correlated to the outer (scoped) session by its id, as in `with_owner_names`.
+        rows = Attendance.unscoped.filter(session=OuterRef("pk"), **where).order_by().values("session")
+        return Coalesce(Subquery(rows.annotate(n=Count("id")).values("n")), 0)
+
+    moods = {f"mood_{value}": attendances(mood=value) for value in Mood.values}
+    sessions = (
+        BoardSession.objects.filter(board__in=[b.pk for b in boards], closed_at__isnull=False)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("board_id")], order_by=[F("week").desc(), F("closed_at").desc()]),
+            present=attendances(user__isnull=False),
+            **moods,
+        )
+        .filter(rank__lte=TREND_SESSIONS)
+        .values("board_id", "week", "closed_at", "rank", "present", *moods)
+    )
+    by_board: dict[int, list[dict]] = {}
+    for session in sorted(sessions, key=lambda row: row["rank"]):
+        by_board.setdefault(session["board_id"], []).append(session)
+    result = {}
+    for board_id, held in by_board.items():
+        counts = [Counter({value: row[f"mood_{value}"] for value in Mood.values}) for row in held]
+        last = held[0]
+        result[board_id] = LastSession(
+            week=last["week"],
+            closed_at=last["closed_at"],
+            present=last["present"],
+            moods=[(value, str(label), counts[0][value]) for value, label in Mood.choices if counts[0][value]],
+            trend=_mood_trend(counts),
+        )
+    return result
+
+
+def _mood_trend(counts: list[Counter]) -> str:
+    """The last session's average mood against the average of the sessions before it (newest
+    first); "" when the last one or all before it have no check-in."""
+    averages = [
+        sum(MOOD_SCORES[Mood(mood)] * n for mood, n in c.items()) / c.total() if c.total() else None for c in counts
+    ]
+    earlier = [a for a in averages[1:] if a is not None]
+    if not averages or averages[0] is None or not earlier:
+        return ""
+    change = averages[0] - sum(earlier) / len(earlier)
+    if change > TREND_MARGIN:
+        return "up"
+    if change < -TREND_MARGIN:
+        return "down"
+    return "same"
 
 
 def boards_for(*, access: Access, school_id: int) -> list[ImprovementBoard]:

@@ -173,7 +173,7 @@ EXPECTED_QUERIES = {
     "presentation": 16,
     "presentation_content": 15,
     "print": 16,
-    "board_list": 8,
+    "board_list": 9,
     "measurement_add": 12,
     "obstacle_resolve": 25,
     "obstacle_to_action": 35,

@@ -172,15 +172,19 @@ def team_board_open(request: AppRequest, school_id: int, team_id: int):
 @require_http_methods(["GET", "POST"])
 def board_list(request: AppRequest, school_id: int):
     """The school's boards this person may see, each with its rhythm (the schoolcoach's view of
-    which teams keep their weekly session going), and a form for a class or organisational board."""
+    which teams keep their weekly session going): every team, with its last session, attendance
+    and mood trend, or "nog geen bord" and a button to start it; then the class and
+    organisational boards, and a form for a new one."""
     access = request.access
     teams = school_selectors.team_list(access=access, school_id=school_id)
     boards = selectors.boards_for(access=access, school_id=school_id)
     rhythms = selectors.rhythms_of(boards=boards)
     for listed in boards:
         listed.rhythm = rhythms[listed.pk]
-    editable_teams = teams_editable(access, school_id=school_id, teams=teams)
+    # An archived team keeps its boards but is offered no new one (team board nor class board).
+    editable_teams = teams_editable(access, school_id=school_id, teams=[t for t in teams if t.archived_at is None])
     kinds = board_kinds_creatable(access, school_id=school_id, editable_teams=editable_teams)
+    team_rows = _team_rows(teams, boards, editable_teams)
     form = BoardCreateForm(request.POST or None, teams=editable_teams, kinds=kinds)
     status = 200
     if request.method == "POST":
@@ -202,10 +206,34 @@ def board_list(request: AppRequest, school_id: int):
         status = 422
     context = {
         "school": school_selectors.school_get(access=access, school_id=school_id),
-        "boards": boards,
+        "boards": [b for b in boards if b.kind != BoardKind.TEAM],
+        "team_rows": team_rows,
         "form": form if kinds else None,
     }
     return render(request, "instruments/board_list.html", context, status=status)
+
+
+def _team_rows(teams, boards, editable_teams) -> list[dict]:
+    """Every team this person sees, each with its board and last session, or without one (with
+    whether they may start it). An archived team shows its board, marked, but is never offered a
+    new one."""
+    team_boards = {b.team_id: b for b in boards if b.kind == BoardKind.TEAM}
+    last = selectors.last_sessions_of(boards=list(team_boards.values()))
+    editable = {t.pk for t in editable_teams}
+    rows = []
+    for team in teams:
+        board = team_boards.get(team.pk)
+        if board is None and team.archived_at is not None:
+            continue
+        rows.append(
+            {
+                "team": team,
+                "board": board,
+                "last": last.get(board.pk) if board else None,
+                "can_start": board is None and team.pk in editable,
+            }
+        )
+    return rows
 
 
 def _section(request: AppRequest, board, section: str, *, status: int = 200, **forms) -> HttpResponse:
