@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from instruments.models import Ambition, Goal, Theme
 from instruments.services import direction as services
@@ -482,7 +483,7 @@ def test_two_people_editing_the_ambition_the_second_gets_the_conflict_and_both_t
     box = the_box(html)
     assert "Iemand anders heeft de ambitie intussen opgeslagen" in box
     assert f'<q class="conflict__theirs">{theirs}</q>' in box and f'<q class="conflict__yours">{yours}</q>' in box
-    assert f"Opgeslagen door {admin.full_name}" in box
+    assert f"Opgeslagen door {escape(admin.full_name)}" in box
     assert f"{yours}</textarea>" in html, "the form keeps what the leader typed"
     assert html.count("data-conflict") == 1, "the box sits in the ambition's form only"
     assert ("<html" in html) is not htmx

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from instruments.models import Action, FeedbackCriterion, LessonDesign, LessonVisit, LessonVisitNotes, VisitStatus
 from instruments.services import feedback as feedback_services
@@ -301,7 +302,7 @@ def test_resolving_a_knelpunt_someone_else_resolved_meanwhile_answers_409_with_b
     box = the_box(html)
     assert '<q class="conflict__theirs">Boeken geleend</q>' in box
     assert '<q class="conflict__yours">Bibliotheek gebeld</q>' in box
-    assert f"Opgeslagen door {coach.full_name}" in box
+    assert f"Opgeslagen door {escape(coach.full_name)}" in box
     assert "Onlangs opgelost" in html and "Boeken geleend" in html, "theirs, now among the resolved"
 
 
@@ -323,7 +324,7 @@ def test_a_stale_move_of_a_visit_is_an_edit_conflict_and_a_clash_is_not(client, 
     assert response.status_code == 409
     box = the_box(html)
     assert "11:00–11:50</q>" in box and "14:00–14:50</q>" in box
-    assert f"Opgeslagen door {coach.full_name}" in box
+    assert f"Opgeslagen door {escape(coach.full_name)}" in box
     assert '<dt><a href="#id_starts_on">Wanneer</a></dt>' in box, "the time links to the date field"
 
     other = visit_services.lesson_visit_schedule(

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from leerkracht.roles import Role
 from schools import selectors
@@ -371,9 +372,9 @@ def test_a_member_is_added_and_taken_out_in_place_with_htmx(world, client, coach
     response = client.post(team_url("team_member_add", team), {"user": leader.pk}, headers={"HX-Request": "true"})
     body = response.content.decode()
     assert response.status_code == 200 and body.lstrip().startswith('<section id="team-members"')
-    assert f"{leader.full_name} zit nu in team ‘Team B’." in body and 'role="status"' in body
+    assert f"{escape(leader.full_name)} zit nu in team ‘Team B’." in body and 'role="status"' in body
     response = client.post(team_url("team_member_remove", team), {"user": leader.pk}, headers={"HX-Request": "true"})
-    assert f"{leader.full_name} is uit team ‘Team B’ gehaald." in response.content.decode()
+    assert f"{escape(leader.full_name)} is uit team ‘Team B’ gehaald." in response.content.decode()
     assert not TeamMembership.unscoped.filter(team=team, user=leader).exists()
 
 

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from leerkracht.roles import Role
 from schools.models import Phase
@@ -120,7 +121,7 @@ def test_team_detail_lists_members_and_says_who_can_edit(client, world):
     client.force_login(world.users[Role.LERAAR])
     response = client.get(f"/school/{world.home.pk}/teams/{world.home_team.pk}/")
     assert response.context["can_edit"] is True
-    assert world.users[Role.LERAAR].full_name in response.content.decode()
+    assert escape(world.users[Role.LERAAR].full_name) in response.content.decode()
     client.force_login(world.users[Role.EXPERTCOACH])
     response = client.get(f"/school/{world.home.pk}/teams/{world.home_team.pk}/")
     assert response.context["can_edit"] is False
