@@ -18,6 +18,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -94,6 +95,17 @@ def week_label(monday: dt.date) -> str:
     if iso.year == today().isocalendar().year:
         return f"week {iso.week}"
     return f"week {iso.week} ({iso.year})"
+
+
+def week_days_label(monday: dt.date) -> str:
+    """ "week 49 (1–5 dec)": the week with its school days, so a week number needs no calendar.
+    The year is added when it is not the current one ("week 1 (4–8 jan 2027)")."""
+    friday = monday + dt.timedelta(days=4)
+    first = str(monday.day) if monday.month == friday.month else date_format(monday, "j b")
+    days = f"{first}–{date_format(friday, 'j b')}"
+    if friday.year != today().year:
+        days = f"{days} {friday.year}"
+    return f"week {monday.isocalendar().week} ({days})"
 
 
 def weeks_between(first: dt.date, last: dt.date) -> list[dt.date]:

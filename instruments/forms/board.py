@@ -24,30 +24,74 @@ from leerkracht.http import BoundedModelMultipleChoiceField
 BASE_PREFIX = "base"
 
 
-class WeekInput(forms.TextInput):
-    input_type = "week"
+def week_choice_label(monday, *, this_week) -> str:
+    """ "week 49 (1–5 dec)", and "deze week" after the current one."""
+    label = clock.week_days_label(monday)
+    return f"{label} · {_('deze week')}" if monday == this_week else label
+
+
+def week_of(value):
+    """The Monday of a stored date, or of what a form sent ("2026-W47", "2026-11-16")."""
+    if hasattr(value, "isocalendar"):
+        return clock.monday_of(value)
+    return clock.parse_week(str(value)) if value else None
+
+
+class WeekSelect(forms.Select):
+    """A list of weeks (works in every browser, unlike the week input of Chromium). The weeks on offer
+    come from the form (`weeks`, a callable so a cycle is only fetched when the list is shown);
+    the week already chosen is always offered too, so an action whose due week lies outside the
+    offer keeps it instead of losing it on the next save."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.weeks = list
+        self.empty_label = None
 
     def format_value(self, value):
-        if hasattr(value, "isocalendar"):
-            return clock.week_input_value(value)
-        return value
+        monday = week_of(value)
+        return [clock.week_input_value(monday) if monday else str(value or "")]
+
+    def optgroups(self, name, value, attrs=None):
+        self.choices = week_choices(self.weeks(), chosen=value[0] if value else None, empty_label=self.empty_label)
+        return super().optgroups(name, value, attrs)
+
+
+def week_choices(mondays, *, chosen=None, empty_label=None) -> list[tuple[str, str]]:
+    """(value, label) of each week on offer, in order, with the chosen one added if it is not."""
+    mondays = set(mondays)
+    if (chosen := week_of(chosen)) is not None:
+        mondays.add(chosen)
+    this_week = clock.this_week()
+    choices = [("", empty_label)] if empty_label is not None else []
+    return choices + [(clock.week_input_value(m), week_choice_label(m, this_week=this_week)) for m in sorted(mondays)]
+
+
+def measurement_weeks(cycle) -> list:
+    """A measurement is for this week or one that is over: the cycle's weeks up to this one."""
+    return clock.weeks_between(cycle.starts_on, clock.this_week())
 
 
 class WeekField(forms.Field):
-    """An ISO week ("2026-W47", or any date in it), cleaned to that week's Monday."""
+    """A week, cleaned to its Monday. Its list shows the weeks the form offers; what an older
+    form sent ("2026-W47", or any date in that week) is read as well. Whether the week is allowed
+    is the service's rule, which answers in words."""
 
-    widget = WeekInput
+    widget = WeekSelect
     default_error_messages = {"invalid": _("Kies een week, bijvoorbeeld week 47 van 2026.")}
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        if hasattr(value, "isocalendar"):
-            return clock.monday_of(value)
-        monday = clock.parse_week(str(value))
+        monday = week_of(value)
         if monday is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return monday
+
+    def offer(self, weeks, *, empty_label=None) -> None:
+        """The weeks to list (a callable returning Mondays), and the label of "no week"."""
+        self.widget.weeks = weeks
+        self.widget.empty_label = empty_label
 
 
 class DutchDecimalField(forms.DecimalField):
@@ -128,9 +172,15 @@ class ActionForm(BoardFormMixin, forms.ModelForm):
         error_messages = {"title": {"required": _("Schrijf op wat er gedaan wordt.")}}
         widgets = {"title": forms.TextInput(attrs={"autocomplete": "off"})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, cycle=None, **kwargs):
+        """`cycle`: the action's cycle (the open one for a new action), whose weeks are offered;
+        it may be lazy, and is read only when the form is shown."""
         super().__init__(*args, **kwargs)
         self.fields["status"].required = False
+        self.fields["due_week"].offer(
+            lambda: clock.weeks_between(cycle.starts_on, cycle.last_week) if cycle is not None else [],
+            empty_label=_("geen week"),
+        )
 
 
 class GoalForm(BoardFormMixin, forms.ModelForm):

@@ -248,3 +248,7 @@ class PupilInputForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("week", clock.this_week())
+        # A talk with pupils is recent: the last eight weeks (a cycle's longest) up to this one.
+        self.fields["week"].offer(
+            lambda: clock.weeks_between(clock.this_week() - dt.timedelta(weeks=7), clock.this_week())
+        )

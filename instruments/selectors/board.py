@@ -84,11 +84,16 @@ def with_pupil_input(goals):
     )
 
 
+def open_cycle(*, board: ImprovementBoard) -> GoalCycle:
+    """The board's open cycle (there is always exactly one)."""
+    return GoalCycle.objects.get(board=board, closed_at__isnull=True)
+
+
 def goals_of_cycle(*, cycle: GoalCycle) -> list[Goal]:
     """The cycle's goals with their latest measurement and number of measurements, and their
     pupils' input (one query)."""
     latest = _measurements_of_outer_goal().order_by("-week")
-    return list(
+    goals = list(
         with_pupil_input(Goal.objects.filter(cycle=cycle))
         .select_related("theme")
         .annotate(
@@ -98,6 +103,9 @@ def goals_of_cycle(*, cycle: GoalCycle) -> list[Goal]:
         )
         .order_by("position", "id")
     )
+    for goal in goals:
+        goal.cycle = cycle  # the measurement form lists the cycle's weeks: no query per goal
+    return goals
 
 
 def with_owner_names(actions):
@@ -381,7 +389,7 @@ def goal_get(*, board: ImprovementBoard, goal_id: int) -> Goal:
     """A goal of this board with its latest measurement (DoesNotExist → the view's 404)."""
     latest = _measurements_of_outer_goal().order_by("-week")
     return (
-        with_pupil_input(Goal.objects.select_related("theme"))
+        with_pupil_input(Goal.objects.select_related("theme", "cycle"))
         .annotate(
             latest_value=Subquery(latest.values("value")[:1]),
             latest_week=Subquery(latest.values("week")[:1]),

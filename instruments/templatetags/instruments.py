@@ -34,6 +34,18 @@ def week(monday) -> str:
     return clock.week_label(monday)
 
 
+@register.simple_tag
+def measurement_week_options(goal, form) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of the weeks a goal's measurement can be for: what was sent when
+    the form comes back with an error, this week otherwise."""
+    from instruments.forms.board import measurement_weeks, week_choices, week_of
+
+    sent = form["week"].data if form.is_bound else clock.this_week()
+    chosen = clock.week_input_value(monday) if (monday := week_of(sent)) else ""
+    choices = week_choices(measurement_weeks(goal.cycle), chosen=monday)
+    return [(value, label, value == chosen) for value, label in choices]
+
+
 @register.filter
 def num(value) -> str:
     """A decimal the Dutch way, without trailing zeros: 12,5 — not 12.50."""

@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
-from instruments.models import Action, ActionStatus, BoardSession, Goal, Measurement
+from instruments.forms.board import WeekField
+from instruments.models import Action, ActionStatus, BoardSession, Goal, GoalCycle, Measurement
 from instruments.services import board as services
-from instruments.tests.factories import member, started_weeks_ago
+from instruments.tests.factories import member, started_weeks_ago, week
 from leerkracht import clock
 from leerkracht.roles import Role
 
@@ -114,7 +115,7 @@ def test_an_action_without_a_title_is_refused_inline_and_keeps_what_was_typed(cl
     assert response.status_code == 422
     assert html.lstrip().startswith('<section id="actions"')
     assert "Schrijf op wat er gedaan wordt." in html
-    assert f'value="{week_value}"' in html, "the week typed is still there"
+    assert f'<option value="{week_value}" selected>' in html, "the week chosen is still chosen"
 
 
 def test_a_due_week_outside_the_cycle_is_refused_and_kept(client, home, teacher):
@@ -124,7 +125,7 @@ def test_a_due_week_outside_the_cycle_is_refused_and_kept(client, home, teacher)
     html = response.content.decode()
     assert response.status_code == 422
     assert "Kies een week in deze cyclus" in html
-    assert 'value="Te laat"' in html and f'value="{late}"' in html
+    assert 'value="Te laat"' in html and re.search(rf'<option value="{late}" selected>week \d+ \(', html)
     assert not Action.objects.filter(title="Te laat").exists()
 
 
@@ -136,6 +137,135 @@ def test_an_owner_who_is_not_in_the_team_is_refused(client, world, home, teacher
     assert response.status_code == 422
     assert "Kies alleen mensen uit het team." in response.content.decode()
     assert not Action.objects.filter(title="Vreemd").exists()
+
+
+# --- Weeks are chosen from a list (every browser), not typed into <input type="week"> ---------------
+
+
+def _options(html: str, name: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of the <select name=...> in the page."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return [
+        (v, label, bool(sel))
+        for v, sel, label in re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+    ]
+
+
+def _cycle_started(home, weeks_ago: int):
+    """The open cycle began `weeks_ago` weeks ago (it began this week in the shared world)."""
+    GoalCycle.objects.filter(board=home.board, closed_at__isnull=True).update(starts_on=week(-weeks_ago))
+    return GoalCycle.objects.get(board=home.board, closed_at__isnull=True)
+
+
+def test_the_due_week_lists_the_cycles_weeks_with_this_week_marked(client, home, teacher):
+    cycle = _cycle_started(home, 2)
+    client.force_login(teacher)
+    options = _options(client.get(url(home)).content.decode(), "new-due_week")
+    weeks = clock.weeks_between(cycle.starts_on, cycle.last_week)
+    assert [v for v, _label, _sel in options] == ["", *[clock.week_input_value(m) for m in weeks]]
+    assert options[0][1] == "geen week" and options[0][2], "no week is chosen until someone picks one"
+    marked = [v for v, label, _sel in options if label.endswith("· deze week")]
+    assert marked == [clock.week_input_value(clock.this_week())]
+    assert all(
+        re.fullmatch(r"week \d+ \(\d+( \w+)?–\d+ \w+( \d{4})?\)( · deze week)?", label) for _v, label, _s in options[1:]
+    )
+
+
+def test_the_week_label_names_the_school_days():
+    monday = dt.date(clock.today().year, 12, 1) - dt.timedelta(days=dt.date(clock.today().year, 12, 1).weekday())
+    label = clock.week_days_label(monday)
+    assert label.startswith(f"week {monday.isocalendar().week} (") and "–" in label
+    assert clock.week_days_label(dt.date(2020, 12, 28)) == "week 53 (28 dec–1 jan 2021)"
+
+
+@pytest.mark.parametrize("sent", ["2026-W47", "2026-11-18", "2026-11-16"])
+def test_what_the_old_week_input_sent_still_cleans_to_its_monday(sent):
+    assert WeekField().clean(sent) == dt.date(2026, 11, 16)
+
+
+def test_an_action_from_an_old_tab_with_a_date_for_its_week_is_saved(client, home, teacher):
+    client.force_login(teacher)
+    wednesday = (clock.this_week() + dt.timedelta(days=2)).isoformat()
+    response = client.post(url(home, "acties/nieuw/"), {"new-title": "Oud tabblad", "new-due_week": wednesday}, **HTMX)
+    assert response.status_code == 200
+    assert Action.objects.get(title="Oud tabblad").due_week == clock.this_week()
+
+
+def test_an_out_of_range_week_is_refused_and_keeps_the_rest(client, home, teacher):
+    client.force_login(teacher)
+    early = clock.week_input_value(week(-30))
+    data = {"new-title": "Te vroeg", "new-due_week": early, "new-owners": [teacher.pk], "new-goal": home.goal.pk}
+    html = client.post(url(home, "acties/nieuw/"), data, **HTMX).content.decode()
+    assert "Kies een week in deze cyclus" in html
+    assert 'value="Te vroeg"' in html and f'<option value="{early}" selected>' in html
+    assert re.search(rf'value="{teacher.pk}"[^>]*checked', html) and f'<option value="{home.goal.pk}" selected>' in html
+    assert not Action.objects.filter(title="Te vroeg").exists()
+
+
+def test_an_actions_stored_week_outside_the_cycle_stays_chosen_when_edited(client, home, teacher):
+    stored = week(-10)
+    Action.objects.filter(pk=home.action.pk).update(due_week=stored)
+    client.force_login(teacher)
+    html = client.get(url(home, f"acties/{home.action.pk}/bewerken/"), **HTMX).content.decode()
+    options = _options(html, "due_week")
+    assert (clock.week_input_value(stored), clock.week_days_label(stored), True) in options
+    assert sum(selected for _v, _l, selected in options) == 1
+
+
+def test_an_action_keeps_its_stored_week_outside_the_cycle_when_its_title_is_edited(client, home, teacher):
+    stored = week(-10)
+    Action.objects.filter(pk=home.action.pk).update(due_week=stored)
+    made = Action.objects.get(pk=home.action.pk)
+    client.force_login(teacher)
+    kept = clock.week_input_value(stored)
+    data = {"version": made.version, "status": made.status, "base-status": made.status}
+    data |= {"base-title": made.title, "title": "Nieuwe titel", "base-due_week": stored.isoformat(), "due_week": kept}
+    response = client.post(url(home, f"acties/{made.pk}/bewerken/"), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()
+    made.refresh_from_db()
+    assert (made.title, made.due_week) == ("Nieuwe titel", stored)
+
+
+def test_the_measurement_week_lists_this_and_past_weeks_of_the_cycle(client, home, teacher):
+    cycle = _cycle_started(home, 2)
+    client.force_login(teacher)
+    html = client.get(url(home)).content.decode()
+    options = _options(html.split(f'id="goal-{home.goal.pk}"', 1)[1], "m-week")
+    assert [v for v, _l, _s in options] == [
+        clock.week_input_value(m) for m in clock.weeks_between(cycle.starts_on, week(0))
+    ]
+    assert [v for v, _l, selected in options if selected] == [clock.week_input_value(week(0))]
+
+
+def test_a_future_measurement_week_is_refused_and_shown(client, home, teacher):
+    client.force_login(teacher)
+    future = clock.week_input_value(week(1))
+    response = client.post(url(home, f"doelen/{home.goal.pk}/metingen/"), {"m-week": future, "m-value": "3"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 422 and "Een meting gaat over deze week" in html
+    assert f'<option value="{future}" selected>' in html and 'value="3"' in html
+
+
+def test_no_week_input_is_left_in_the_instruments():
+    """<input type="week"> works in Chromium only; the board's forms and templates use lists."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = [*root.glob("templates/instruments/**/*.html"), *root.glob("instruments/forms/*.py")]
+    assert files
+    for path in files:
+        text = path.read_text()
+        assert 'type="week"' not in text and 'input_type = "week"' not in text, path
+
+
+def test_the_board_and_the_edit_form_render_no_week_input(client, home, teacher):
+    client.force_login(teacher)
+    for response in (
+        client.get(url(home)),
+        client.get(url(home, f"acties/{home.action.pk}/bewerken/"), **HTMX),
+        client.get(url(home, f"acties/{home.action.pk}/bewerken/")),
+    ):
+        assert response.status_code == 200 and 'type="week"' not in response.content.decode()
 
 
 def test_a_measurement_that_is_not_a_number_is_refused_and_kept(client, home, teacher):

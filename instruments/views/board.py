@@ -75,7 +75,9 @@ def _page_context(request: AppRequest, board, **forms) -> dict:
     if context["can_edit"]:
         # Built only if the page renders them: the add forms usually come from the card cache.
         blank = {
-            "action_form": lambda: ActionForm(board=board, members=page.members, goals=page.goals, prefix="new"),
+            "action_form": lambda: ActionForm(
+                board=board, members=page.members, goals=page.goals, cycle=page.cycle, prefix="new"
+            ),
             "goal_form": lambda: GoalForm(board=board, themes=page.themes, prefix="new-goal"),
             "obstacle_form": lambda: ObstacleForm(prefix="new-obstacle"),
             "success_form": lambda: SuccessForm(prefix="new-success"),
@@ -364,6 +366,8 @@ def card_edit_view(kind: str):
         card = found_or_404(selector, board=board, **{id_kwarg: kwargs[id_kwarg]})
         # Ids carry the card: several edit forms can be open on one board.
         extra = {**_form_kwargs(board, kind), "auto_id": f"{kind}-{card.pk}-%s"}
+        if kind == "action":
+            extra["cycle"] = card.cycle  # its weeks are offered for the due week
         status = 200
         if request.method == "GET":
             form = form_class(instance=card, **extra)
@@ -442,7 +446,9 @@ def _int(value) -> int | None:
 def action_create(request: AppRequest, school_id: int, board_id: int):
     board = _board(request, school_id, board_id, edit=True)
     members, goals = selectors.board_members(board=board), selectors.open_goals(board=board)
-    form = ActionForm(request.POST, board=board, members=members, goals=goals, prefix="new")
+    # The cycle is fetched only when the form comes back with its errors.
+    cycle = SimpleLazyObject(lambda: selectors.open_cycle(board=board))
+    form = ActionForm(request.POST, board=board, members=members, goals=goals, cycle=cycle, prefix="new")
     return _create_card(
         request,
         board,

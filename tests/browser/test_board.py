@@ -1,13 +1,15 @@
 """The improvement board in chromium: a teacher's phone at the stand-up, the classroom screen in
 presentation mode, and two colleagues editing the same action."""
 
+import datetime as dt
 import re
 import time
 
 import pytest
 from playwright.sync_api import expect
 
-from instruments.models import Action, ActionStatus, Measurement
+from instruments.models import Action, ActionStatus, GoalCycle, Measurement
+from leerkracht import clock
 from leerkracht.roles import Role
 from schools.services import team_membership_add
 from schools.tests.factories import UserFactory
@@ -37,6 +39,8 @@ def test_teacher_adds_an_action_moves_it_to_done_and_records_a_measurement_witho
     teacher = world.users[Role.LERAAR]
     goal = world.boards[world.home.pk].goal
     page.set_viewport_size(PHONE)
+    # The cycle began last week, so last week is on the list of weeks a measurement can be for.
+    GoalCycle.objects.filter(pk=goal.cycle_id).update(starts_on=week_ago(1))
     log_in(page, teacher)
     page.goto(board_path(world))
     mark_page(page)
@@ -45,6 +49,10 @@ def test_teacher_adds_an_action_moves_it_to_done_and_records_a_measurement_witho
     actions.get_by_text("Actie toevoegen", exact=True).first.click()
     actions.get_by_label("Wat gaan we doen?").fill("Woordmuur maken in groep 4")
     actions.get_by_label(teacher.full_name).check()
+    due_week = actions.get_by_label("Klaar in week")
+    expect(due_week.locator("option:checked")).to_have_text("geen week")
+    due_week.select_option(clock.week_input_value(clock.this_week()))
+    expect(due_week.locator("option:checked")).to_contain_text("deze week")
     actions.locator("form.form").get_by_role("button", name="Actie toevoegen").click()
     card = page.locator("#column-todo li.board-card", has_text="Woordmuur maken in groep 4")
     expect(card).to_be_visible()
@@ -61,7 +69,7 @@ def test_teacher_adds_an_action_moves_it_to_done_and_records_a_measurement_witho
 
     goal_card = page.locator(f"#goal-{goal.pk}")
     goal_card.get_by_text("Meting invullen").click()
-    goal_card.locator("input[name='m-week']").fill(last_week_value())
+    goal_card.locator("select[name='m-week']").select_option(clock.week_input_value(week_ago(1)))
     goal_card.get_by_label(re.compile("^Gemeten waarde")).fill("41,5")
     with page.expect_response(lambda r: "/metingen/" in r.url) as saved:
         goal_card.get_by_role("button", name="Opslaan").click()
@@ -72,17 +80,14 @@ def test_teacher_adds_an_action_moves_it_to_done_and_records_a_measurement_witho
     action = Action.objects.get(title="Woordmuur maken in groep 4")
     assert action.status == ActionStatus.DONE
     assert set(action.owners.values_list("pk", flat=True)) == {teacher.pk}
+    assert action.due_week == clock.this_week()
     assert Measurement.objects.filter(goal=goal, value="41.5").exists()
     screenshot("board-phone", **PHONE)
     screenshot("board-classroom", **SCREEN)
 
 
-def last_week_value() -> str:
-    import datetime as dt
-
-    from leerkracht import clock
-
-    return clock.week_input_value(clock.this_week() - dt.timedelta(weeks=1))
+def week_ago(weeks: int):
+    return clock.this_week() - dt.timedelta(weeks=weeks)
 
 
 def test_the_presentation_screen_shows_a_phone_edit_within_five_seconds(browser, live_server, page, world):
