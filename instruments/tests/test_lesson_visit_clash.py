@@ -118,7 +118,8 @@ def test_a_teacher_planning_onto_their_own_visit_gets_the_full_message(home, coa
     errors = refusal(by=teacher, visitor=teacher, visited=jan, starts_at=at(7, 10, 30))
     (message,) = errors["visitor"]
     assert re.fullmatch(
-        rf"{re.escape(teacher.full_name)} heeft op \w+dag {day()} \w+ om 10:00–10:50 al een lesbezoek \(bij Fatma Yilmaz\)\.",
+        re.escape(teacher.full_name)
+        + rf" heeft op \w+dag {day()} \w+ om 10:00–10:50 al een lesbezoek \(bij Fatma Yilmaz\)\.",
         message,
     ), message
 
