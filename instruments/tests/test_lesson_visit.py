@@ -640,7 +640,7 @@ def test_rhythm_counts_the_last_eight_weeks_and_puts_the_furthest_behind_first(
     client.force_login(coach)
     response = client.get(f"/school/{home.pk}/lesbezoeken/ritme/")
     rows = re.findall(
-        r'<th scope="row"><a [^>]+>([^<]+)</a></th>\s*<td class="num" data-rhythm="held">(\d)</td>',
+        r'<th scope="row"><a [^>]+>([^<]+)</a></th>\s*<td class="num" data-label="[^"]*" data-rhythm="held">(\d)</td>',
         response.content.decode(),
     )
     counts = dict(rows)

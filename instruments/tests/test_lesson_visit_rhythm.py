@@ -97,10 +97,10 @@ def test_the_page_shows_held_planned_and_the_link_only_beside_who_is_behind(clie
     client.force_login(coach)
     html = client.get(rhythm_url(world)).content.decode()
     jan_row, fatma_row = row_html(html, "Jan de Vries"), row_html(html, "Fatma Yilmaz")
-    assert '<td class="num" data-rhythm="held">2</td>' in jan_row
-    assert '<td class="num" data-rhythm="planned">2</td>' in jan_row
+    assert 'data-rhythm="held">2</td>' in jan_row
+    assert 'data-rhythm="planned">2</td>' in jan_row
     assert f"4 / {RHYTHM_TARGET}" in jan_row and "Op schema" in jan_row and PLAN_LINK not in jan_row
-    assert '<td class="num" data-rhythm="planned">0</td>' in fatma_row and "2 achter" in fatma_row
+    assert 'data-rhythm="planned">0</td>' in fatma_row and "2 achter" in fatma_row
     assert PLAN_LINK in fatma_row
     assert '<span class="visually-hidden">: Fatma Yilmaz</span>' in fatma_row, "screen readers hear whom it is for"
 
