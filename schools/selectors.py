@@ -62,6 +62,16 @@ def former_staff_ids(*, school_id: int) -> frozenset[int]:
     return frozenset(FormerStaff.objects.filter(school_id=school_id).values_list("user_id", flat=True))
 
 
+def former_staff_ids_of_request(request, *, school_id: int) -> frozenset[int]:
+    """`former_staff_ids` once per request (the `{% person %}` tag asks it on every name). A page
+    whose people depend on the data (a calendar week with or without visits) asks it up front, so
+    it costs the same number of queries either way."""
+    cache = request.__dict__.setdefault("_former_staff_ids", {})
+    if school_id not in cache:
+        cache[school_id] = former_staff_ids(school_id=school_id)
+    return cache[school_id]
+
+
 def display_name(user: User | None, former_ids: frozenset[int] | set[int]) -> str:
     """How the school names `user`: "oud-collega" for a person who left it (or was erased)."""
     if user is None:

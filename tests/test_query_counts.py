@@ -89,7 +89,7 @@ PINS: dict[str, Pin] = {
     "instruments:lesson_design_detail": Pin(Role.SCHOOLCOACH, page=12, partial=12),
     "instruments:lesson_design_edit": Pin(Role.SCHOOLCOACH, page=10, partial=9),
     "instruments:lesson_design_library": Pin(Role.SCHOOLCOACH, page=14, partial=5),
-    "instruments:lesson_visit_calendar": Pin(Role.SCHOOLCOACH, page=7, partial=5),
+    "instruments:lesson_visit_calendar": Pin(Role.SCHOOLCOACH, page=8, partial=6),
     "instruments:lesson_visit_detail": Pin(Role.SCHOOLCOACH, page=6, partial=5),
     "instruments:lesson_visit_feed": Pin(ANONYMOUS, page=3, partial=3),
     "instruments:lesson_visit_feed_manage": Pin(Role.SCHOOLCOACH, page=5, partial=3),

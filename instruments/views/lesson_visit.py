@@ -105,6 +105,9 @@ def lesson_visit_calendar(request: AppRequest, school_id: int):
     calendar = selectors.lesson_visit_calendar(
         access=access, school_id=school_id, period=period, person_id=person.pk if person else None
     )
+    # The week names people only when it holds visits: read who left the school either way, so
+    # the page's queries do not depend on the week (the template's {% person %} finds it cached).
+    school_selectors.former_staff_ids_of_request(request, school_id=school_id)
     base = reverse("instruments:lesson_visit_calendar", kwargs={"school_id": school_id})
     keep = {"persoon": person.pk} if person else {}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import template
 
-from schools.selectors import display_email, display_name, former_staff_ids
+from schools.selectors import display_email, display_name, former_staff_ids_of_request
 
 register = template.Library()
 
@@ -20,10 +20,7 @@ def _former_ids(context) -> frozenset[int]:
     school_id = match.kwargs.get("school_id") if match else None
     if school_id is None:
         return frozenset()
-    cache = request.__dict__.setdefault("_former_staff_ids", {})
-    if school_id not in cache:
-        cache[school_id] = former_staff_ids(school_id=int(school_id))
-    return cache[school_id]
+    return former_staff_ids_of_request(request, school_id=int(school_id))
 
 
 @register.simple_tag(takes_context=True)
