@@ -203,7 +203,10 @@ def fill_instruments(board_contents: BoardContents, *, teacher, colleague) -> In
     )
     for author in (teacher, colleague):
         m.LessonDesignAuthor.objects.create(school=school, design=design, user=author)
-    starts_at = timezone.now().replace(microsecond=0) + dt.timedelta(days=2)
+    # Wednesday of next week, 10:00 in Amsterdam: never in this week's calendar, and never
+    # "tomorrow" for the day-before reminder, even when a run crosses midnight (a time relative
+    # to now, two days ahead, became tomorrow after midnight and the reminder tests counted it).
+    starts_at = clock.instant(clock.monday_of(clock.today()) + dt.timedelta(days=9), dt.time(10, 0))
     visit = m.LessonVisit.objects.create(
         school=school,
         visitor=colleague,
