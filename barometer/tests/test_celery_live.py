@@ -323,8 +323,15 @@ def kill_while(live, wave, *, kind: str, total: int, step: str, after: int) -> A
         sent = InvitationEmail.unscoped.filter(invitation__wave=wave, kind=kind, status=EmailStatus.SENT)
         wait_for(lambda: sent.count() >= after, timeout=TIMEOUT, what=f"{after} {kind} e-mails written", interval=0.01)
     else:
+        # The relay of the first chunks runs while later chunks are still being written (one solo
+        # worker takes both kinds of task from the queue): wait for all of them in the outbox too,
+        # so the worker dies in the relay step, not in what is left of the writing.
         delivered = outbox.filter(relayed_at__isnull=False)
-        wait_for(lambda: delivered.count() >= after, timeout=TIMEOUT, what=f"{after} {kind} e-mails relayed")
+        wait_for(
+            lambda: outbox.count() >= total and delivered.count() >= after,
+            timeout=TIMEOUT,
+            what=f"{total} {kind} e-mails written and {after} relayed",
+        )
     worker = live.worker_name
     live.kill_worker()
     state = AtKill(
