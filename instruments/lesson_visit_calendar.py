@@ -34,6 +34,11 @@ class Day:
     in_period: bool
     is_today: bool
     visits: list[LessonVisit] = field(default_factory=list)
+    holiday: str = ""  # the name of the school holiday this day falls in, in the school's region
+
+    @property
+    def is_weekend(self) -> bool:
+        return self.date.isoweekday() > 5
 
 
 @dataclass
@@ -160,27 +165,49 @@ class Calendar:
     weeks: list[Week]
     visit_count: int  # the visits that go on (cancelled and not held ones are shown, not counted)
     any_visits: bool
+    show_weekend: bool  # False: each week shows Monday to Friday only
 
 
-def calendar_of(period: Period, visits: Iterable[LessonVisit], *, today: dt.date | None = None) -> Calendar:
-    """The grid of `period` with each visit on its Amsterdam day; the days before and after a
-    month that fill its first and last weeks stay empty."""
+def calendar_of(
+    period: Period,
+    visits: Iterable[LessonVisit],
+    *,
+    today: dt.date | None = None,
+    holidays: dict[dt.date, str] | None = None,
+    weekend: bool = False,
+) -> Calendar:
+    """The grid of `period` with each visit on its Amsterdam day and each day's school holiday;
+    the days before and after a month that fill its first and last weeks stay empty.
+
+    Schools work Monday to Friday, so Saturday and Sunday are left out unless `weekend` asks for
+    them, or a visit in the period falls on one: a visit is never hidden by the layout."""
     visits = list(visits)
     today = today or clock.today()
+    holidays = holidays or {}
     by_day: dict[dt.date, list[LessonVisit]] = {}
     for visit in visits:
         by_day.setdefault(clock.local(visit.starts_at).date(), []).append(visit)
+    show_weekend = weekend or any(day.isoweekday() > 5 and period.first <= day <= period.last for day in by_day)
     weeks = []
     for monday in period.mondays:
         days = []
-        for offset in range(7):
+        for offset in range(7 if show_weekend else 5):
             day = monday + dt.timedelta(days=offset)
             inside = period.first <= day <= period.last
-            days.append(Day(day, inside, day == today, by_day.get(day, []) if inside else []))
+            days.append(
+                Day(
+                    day,
+                    inside,
+                    day == today,
+                    by_day.get(day, []) if inside else [],
+                    holidays.get(day, "") if inside else "",
+                )
+            )
         weeks.append(Week(monday, days))
     return Calendar(
         period=period,
         weeks=weeks,
         visit_count=sum(1 for visit in visits if visit.status not in VISIT_DID_NOT_HAPPEN),
         any_visits=bool(visits),
+        show_weekend=show_weekend,
     )

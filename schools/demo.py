@@ -26,6 +26,7 @@ from schools.models import (
     School,
     SchoolGroup,
     SchoolGroupMembership,
+    SchoolHoliday,
     SchoolMembership,
     Sector,
     Team,
@@ -496,6 +497,27 @@ def plan_staff(*, school: SchoolPlan, seed: str) -> StaffPlan:
     )
 
 
+# The school holidays of 2026–2027 for the demo's calendars, per holiday region (first and last
+# day). Demo data: in production the foundation's admins enter the published dates themselves.
+DEMO_HOLIDAYS: list[tuple[str, str, date, date]] = [
+    ("Herfstvakantie", "noord", date(2026, 10, 17), date(2026, 10, 25)),
+    ("Herfstvakantie", "midden", date(2026, 10, 17), date(2026, 10, 25)),
+    ("Herfstvakantie", "zuid", date(2026, 10, 10), date(2026, 10, 18)),
+    *(("Kerstvakantie", region, date(2026, 12, 19), date(2027, 1, 3)) for region in ("noord", "midden", "zuid")),
+    ("Voorjaarsvakantie", "noord", date(2027, 2, 20), date(2027, 2, 28)),
+    ("Voorjaarsvakantie", "midden", date(2027, 2, 13), date(2027, 2, 21)),
+    ("Voorjaarsvakantie", "zuid", date(2027, 2, 13), date(2027, 2, 21)),
+    *(("Meivakantie", region, date(2027, 4, 24), date(2027, 5, 2)) for region in ("noord", "midden", "zuid")),
+]
+
+
+def _write_holidays() -> None:
+    for name, region, first, last in DEMO_HOLIDAYS:
+        SchoolHoliday.objects.get_or_create(
+            holiday_region=region, starts_on=first, defaults={"name": name, "ends_on": last}
+        )
+
+
 def seed_demo(
     *,
     schools: int = DEFAULT_SCHOOLS,
@@ -515,6 +537,7 @@ def seed_demo(
         raise RuntimeError(f"Regions {sorted(missing)} are missing; run the migrations first.")
 
     with transaction.atomic():
+        _write_holidays()
         group_ids = _write_groups(landscape.groups)
         user_ids = _write_users(
             [DEMO_ADMIN]

@@ -5,7 +5,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from leerkracht.http import BoundedModelMultipleChoiceField
-from schools.models import Phase, Sector, Team, User
+from schools.models import HolidayRegion, Phase, Sector, Team, User
 from schools.selectors import SchoolFilters
 
 
@@ -218,3 +218,35 @@ class TeamMemberMoveForm(TeamPersonForm):
 
     def chosen_team(self):
         return next(t for t in self.teams if t.pk == self.cleaned_data["to_team"])
+
+
+class SchoolHolidayForm(forms.Form):
+    """A school holiday: its name, its dates and (when it is new) the regions it holds for."""
+
+    name = forms.CharField(
+        label=_("Vakantie"),
+        max_length=60,
+        error_messages={"required": _("Vul de naam van de vakantie in, zoals Kerstvakantie.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "holiday-names"}),
+    )
+    regions = forms.MultipleChoiceField(
+        label=_("Vakantieregio's"),
+        choices=HolidayRegion.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Kies minstens één vakantieregio.")},
+    )
+    starts_on = forms.DateField(
+        label=_("Eerste dag"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Vul de eerste dag in."), "invalid": _("Vul een datum in, zoals 19-12-2026.")},
+    )
+    ends_on = forms.DateField(
+        label=_("Laatste dag"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Vul de laatste dag in."), "invalid": _("Vul een datum in, zoals 3-1-2027.")},
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:  # a holiday belongs to one region; another region's dates are a holiday of their own
+            del self.fields["regions"]

@@ -89,6 +89,57 @@ class Province(models.TextChoices):
     LIMBURG = "LI", _("Limburg")
 
 
+class HolidayRegion(models.TextChoices):
+    """The three regions in which the Dutch school holidays fall at different times."""
+
+    NOORD = "noord", _("regio noord")
+    MIDDEN = "midden", _("regio midden")
+    ZUID = "zuid", _("regio zuid")
+
+
+# The holiday region most schools of a province are in. The official division follows
+# municipalities (Urk, Hattem, Eemnes, Altena and parts of Gelderland differ from their province),
+# so a school can be given its own (`School.holiday_region`).
+PROVINCE_HOLIDAY_REGION = {
+    Province.GRONINGEN: HolidayRegion.NOORD,
+    Province.FRIESLAND: HolidayRegion.NOORD,
+    Province.DRENTHE: HolidayRegion.NOORD,
+    Province.OVERIJSSEL: HolidayRegion.NOORD,
+    Province.NOORD_HOLLAND: HolidayRegion.NOORD,
+    Province.FLEVOLAND: HolidayRegion.MIDDEN,
+    Province.UTRECHT: HolidayRegion.MIDDEN,
+    Province.ZUID_HOLLAND: HolidayRegion.MIDDEN,
+    Province.GELDERLAND: HolidayRegion.ZUID,
+    Province.ZEELAND: HolidayRegion.ZUID,
+    Province.NOORD_BRABANT: HolidayRegion.ZUID,
+    Province.LIMBURG: HolidayRegion.ZUID,
+}
+
+
+class SchoolHoliday(models.Model):
+    """A school holiday of one holiday region: national data the foundation's admins keep up to
+    date (the dates are published per school year). Not tenant-owned: every school of the region
+    shares it."""
+
+    name = models.CharField(_("vakantie"), max_length=60)
+    holiday_region = models.CharField(_("vakantieregio"), max_length=8, choices=HolidayRegion.choices)
+    starts_on = models.DateField(_("eerste dag"))
+    ends_on = models.DateField(_("laatste dag"))
+
+    class Meta:
+        ordering = ["starts_on", "holiday_region"]
+        verbose_name = _("schoolvakantie")
+        verbose_name_plural = _("schoolvakanties")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="holiday_ends_after_start"),
+            models.UniqueConstraint(fields=["holiday_region", "starts_on"], name="holiday_region_start_unique"),
+        ]
+        indexes = [models.Index(fields=["holiday_region", "ends_on"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_holiday_region_display()})"
+
+
 # How a person who left is named to the school they left (and to everyone once their data is
 # erased): what they wrote keeps an author, never a name.
 FORMER_COLLEAGUE = _("oud-collega")
@@ -187,6 +238,13 @@ class School(TenantModel):
         related_name="guided_schools",
         verbose_name=_("expertcoach"),
     )
+    holiday_region = models.CharField(
+        _("vakantieregio"),
+        max_length=8,
+        choices=HolidayRegion.choices,
+        blank=True,
+        help_text=_("Leeg: de regio van de provincie."),
+    )
 
     class Meta(TenantModel.Meta):
         ordering = ["name"]
@@ -203,6 +261,11 @@ class School(TenantModel):
                 name="school_started_has_start_date",
             ),
         ]
+
+    @property
+    def holiday_region_in_effect(self) -> str:
+        """The school's own holiday region, or its province's."""
+        return self.holiday_region or PROVINCE_HOLIDAY_REGION[self.province]
 
     def __str__(self):
         return self.name

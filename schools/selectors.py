@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,10 +27,12 @@ from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 
+from leerkracht import clock
 from leerkracht.access import Access
 from leerkracht.roles import Capability, Level, Reach, Role
 from schools.models import (
     FORMER_COLLEAGUE,
+    PROVINCE_HOLIDAY_REGION,
     FormerStaff,
     InvitationStatus,
     PeopleImport,
@@ -38,6 +41,7 @@ from schools.models import (
     Region,
     School,
     SchoolGroup,
+    SchoolHoliday,
     SchoolMembership,
     Sector,
     StaffInvitation,
@@ -615,3 +619,55 @@ def national_overview(*, access: Access) -> dict:
         "totals": totals,
         "school_groups": SchoolGroup.objects.count(),
     }
+
+
+# --- School holidays ---------------------------------------------------------------------------
+
+
+def school_holiday_region_sql() -> Case:
+    """The holiday region of a school as an SQL expression over its own row: its own, or its
+    province's (`School.holiday_region_in_effect` in SQL)."""
+    return Case(
+        *(When(province=province, then=Value(region.value)) for province, region in PROVINCE_HOLIDAY_REGION.items()),
+        default=Value(""),
+    )
+
+
+def school_holidays_by_day(*, school_id: int, first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    """Each day from `first` to `last` that falls in a holiday of the school's holiday region,
+    with the holiday's name (one query: the school's region is read in it)."""
+    region = (
+        School.objects.filter(pk=school_id)
+        .annotate(
+            in_effect=Case(When(holiday_region="", then=school_holiday_region_sql()), default=F("holiday_region"))
+        )
+        .values("in_effect")
+    )
+    holidays = SchoolHoliday.objects.filter(
+        holiday_region=Subquery(region[:1]), starts_on__lte=last, ends_on__gte=first
+    ).values_list("name", "starts_on", "ends_on")
+    days: dict[dt.date, str] = {}
+    for name, starts_on, ends_on in holidays:
+        day = max(starts_on, first)
+        while day <= min(ends_on, last):
+            days.setdefault(day, name)
+            day += dt.timedelta(days=1)
+    return days
+
+
+def school_holiday_list(*, school_year: int) -> list[SchoolHoliday]:
+    """The holidays of every region that start in a school year (August to July), by date."""
+    first, last = clock.school_year_days(school_year)
+    return list(SchoolHoliday.objects.filter(starts_on__range=(first, last)).order_by("starts_on", "holiday_region"))
+
+
+def school_holiday_get(*, holiday_id: int) -> SchoolHoliday:
+    """One holiday (national data: whoever may keep the holidays may see each of them)."""
+    return SchoolHoliday.objects.get(pk=holiday_id)
+
+
+def school_holiday_years() -> list[int]:
+    """The school years that hold a holiday, and this one and the next (one query)."""
+    years = {clock.school_year(day) for day in SchoolHoliday.objects.values_list("starts_on", flat=True).distinct()}
+    this_year = clock.school_year()
+    return sorted(years | {this_year, this_year + 1})

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from schools import views
-from schools.views import staff, teams
+from schools.views import holidays, staff, teams
 
 app_name = "schools"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("mijn-scholen/", views.my_schools, name="my_schools"),
     path("landelijk/", views.national_overview, name="national_overview"),
     path("scholen/", views.school_list, name="school_list"),
+    path("schoolvakanties/", holidays.holiday_list, name="holiday_list"),
+    path("schoolvakanties/<int:holiday_id>/", holidays.holiday_edit, name="holiday_edit"),
+    path("schoolvakanties/<int:holiday_id>/verwijderen/", holidays.holiday_delete, name="holiday_delete"),
     path("regio/<int:region_id>/", views.region_overview, name="region_overview"),
     path("bestuur/<int:school_group_id>/", views.school_group_overview, name="school_group_overview"),
     path("school/<int:school_id>/", views.school_overview, name="school_overview"),

@@ -20,7 +20,7 @@ from leerkracht import tenancy
 from leerkracht.access import Access
 from schools.access import compute_access
 from schools.models import User
-from schools.selectors import TEACHER_ROLES, display_name_sql, school_staff
+from schools.selectors import TEACHER_ROLES, display_name_sql, school_holidays_by_day, school_staff
 
 RHYTHM_WEEKS = 8
 RHYTHM_TARGET = RHYTHM_WEEKS * metrics.DAYS_PER_WEEK // metrics.VISIT_EVERY_DAYS  # 4: the programme's rhythm
@@ -53,16 +53,23 @@ def lesson_visit_designs(*, access: Access, school_id: int) -> list[LessonDesign
 
 
 def lesson_visit_calendar(
-    *, access: Access, school_id: int, period: calendar.Period, person_id: int | None = None
+    *,
+    access: Access,
+    school_id: int,
+    period: calendar.Period,
+    person_id: int | None = None,
+    weekend: bool = False,
 ) -> calendar.Calendar:
     """The school's visits in `period` (Amsterdam days) this user may see, optionally those of one
-    person (as visitor or visited), laid out as the calendar's weeks (one query)."""
+    person (as visitor or visited), laid out as the calendar's weeks with the school holidays of
+    the school's region marked (two queries)."""
     start, end = period.bounds
     visits = visible_lesson_visits(access, school_id=school_id).filter(starts_at__gte=start, starts_at__lt=end)
     if person_id is not None:
         visits = visits.filter(Q(visitor_id=person_id) | Q(visited_id=person_id))
     visits = visits.select_related("visitor", "visited", "group").order_by("starts_at", "pk")
-    return calendar.calendar_of(period, visits)
+    holidays = school_holidays_by_day(school_id=school_id, first=period.first, last=period.last)
+    return calendar.calendar_of(period, visits, holidays=holidays, weekend=weekend)
 
 
 def lesson_visit_notes_get(*, visit: LessonVisit) -> LessonVisitNotes | None:

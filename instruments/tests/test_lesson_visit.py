@@ -568,9 +568,48 @@ def test_week_calendar_shows_dutch_week_number_day_names_and_the_visit(client, h
     client.force_login(coach)
     html = client.get(f"/school/{home.pk}/lesbezoeken/?week={local:%G}-W{local:%V}").content.decode()
     assert f"week {local.isocalendar().week} · " in html
-    for day in ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"):
+    for day in ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag"):
         assert day in html
     assert "09:15–10:05" in html and visit_url(visit) in html
+
+
+def test_the_calendar_leaves_out_the_weekend_until_asked_and_keeps_the_choice(client, home, coach, jan):
+    client.force_login(coach)
+    base = f"/school/{home.pk}/lesbezoeken/"
+    html = client.get(f"{base}?week=2026-W50").content.decode()  # 7 – 13 December
+    assert 'visit-day__name">vrijdag' in html and "zaterdag" not in html and "zondag" not in html
+    assert "visit-calendar--workweek" in html
+    shown = f"{base}?week=2026-W50&amp;weekend=1"
+    assert f'href="{shown}"' in html and "Weekend tonen" in html
+    html = client.get(f"{base}?week=2026-W50&weekend=1").content.decode()
+    assert "zaterdag" in html and "zondag" in html and "Weekend verbergen" in html
+    assert "visit-calendar--workweek" not in html
+    # The choice goes along to the next week, the month and one person's calendar.
+    assert f'"{base}?week=2026-W51&amp;weekend=1"' in html and f'"{base}?maand=2026-12&amp;weekend=1"' in html
+    assert f'"{base}?week=2026-W50&amp;persoon={coach.pk}&amp;weekend=1"' in html
+
+
+def test_the_calendar_marks_the_school_holidays_of_the_schools_region(client, home, coach):
+    from schools.services.holidays import school_holiday_add
+
+    school_holiday_add(
+        name="Kerstvakantie",
+        regions=[home.holiday_region_in_effect],
+        starts_on=dt.date(2026, 12, 19),
+        ends_on=dt.date(2027, 1, 3),
+    )
+    other = next(r for r in ("noord", "midden", "zuid") if r != home.holiday_region_in_effect)
+    school_holiday_add(
+        name="Wintervakantie", regions=[other], starts_on=dt.date(2026, 12, 14), ends_on=dt.date(2026, 12, 18)
+    )
+    client.force_login(coach)
+    html = client.get(f"/school/{home.pk}/lesbezoeken/?week=2026-W52").content.decode()  # 21 – 27 December
+    assert html.count('<p class="visit-day__holiday">Kerstvakantie</p>') == 5
+    assert html.count("visit-day--holiday") == 5 and "Geen lesbezoeken" not in html
+    html = client.get(f"/school/{home.pk}/lesbezoeken/?week=2026-W51").content.decode()  # 14 – 20 December
+    assert "Wintervakantie" not in html and "Kerstvakantie" not in html, "another region's; Saturday 19th hidden"
+    html = client.get(f"/school/{home.pk}/lesbezoeken/?week=2026-W51&weekend=1").content.decode()
+    assert html.count('<p class="visit-day__holiday">Kerstvakantie</p>') == 2
 
 
 def test_prev_and_next_are_plain_links_and_htmx_swaps_only_the_calendar(client, home, coach):

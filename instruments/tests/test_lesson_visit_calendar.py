@@ -150,7 +150,7 @@ def test_a_month_is_bounded_by_amsterdam_midnights():
 
 
 def test_a_month_grid_fills_its_first_and_last_weeks_with_days_outside_it():
-    grid = calendar.calendar_of(calendar.period_of(month="2026-02"), [])
+    grid = calendar.calendar_of(calendar.period_of(month="2026-02"), [], weekend=True)
     assert [week.monday for week in grid.weeks] == [
         dt.date(2026, 1, 26),
         dt.date(2026, 2, 2),
@@ -206,7 +206,7 @@ def test_visits_fall_on_their_amsterdam_day_across_the_autumn_change():
 
 def test_a_week_53_grid_spans_the_turn_of_the_year():
     new_year = visit(amsterdam(2027, 1, 1, 0, 30))  # 23:30 UTC on 31 December
-    grid = calendar.calendar_of(calendar.period_of(week="2026-W53"), [new_year])
+    grid = calendar.calendar_of(calendar.period_of(week="2026-W53"), [new_year], weekend=True)
     assert [day.date for day in grid.weeks[0].days] == [dt.date(2026, 12, 28) + dt.timedelta(days=n) for n in range(7)]
     assert squares(grid)[dt.date(2027, 1, 1)] == [new_year] and squares(grid)[dt.date(2026, 12, 31)] == []
     assert all(day.in_period for day in grid.weeks[0].days)
@@ -224,6 +224,35 @@ def test_today_is_marked_and_only_visits_that_go_on_are_counted():
     only_cancelled = calendar.calendar_of(period, [cancelled])
     assert (only_cancelled.visit_count, only_cancelled.any_visits) == (0, True)
     assert calendar.calendar_of(period, []).any_visits is False
+
+
+def test_a_week_shows_monday_to_friday_unless_the_weekend_is_asked_for():
+    grid = calendar.calendar_of(calendar.period_of(week="2026-W48"), [])
+    assert [day.date for day in grid.weeks[0].days] == [dt.date(2026, 11, 23) + dt.timedelta(days=n) for n in range(5)]
+    assert grid.show_weekend is False
+    asked = calendar.calendar_of(calendar.period_of(week="2026-W48"), [], weekend=True)
+    assert [day.date.isoweekday() for day in asked.weeks[0].days] == [1, 2, 3, 4, 5, 6, 7]
+    month = calendar.calendar_of(calendar.period_of(month="2026-11"), [])
+    assert all(len(week.days) == 5 for week in month.weeks)
+    assert not any(day.is_weekend for week in month.weeks for day in week.days)
+
+
+def test_a_visit_on_a_saturday_brings_the_weekend_back_so_it_is_never_hidden():
+    saturday = visit(amsterdam(2026, 11, 28, 10))
+    grid = calendar.calendar_of(calendar.period_of(week="2026-W48"), [saturday])
+    assert grid.show_weekend is True
+    assert squares(grid)[dt.date(2026, 11, 28)] == [saturday]
+    # A Saturday visit outside the month (in the days that fill its last week) does not count.
+    outside = calendar.calendar_of(calendar.period_of(month="2026-12"), [visit(amsterdam(2027, 1, 2, 10))])
+    assert outside.show_weekend is False
+
+
+def test_days_in_a_school_holiday_carry_its_name_only_inside_the_period():
+    holidays = {dt.date(2026, 12, 21) + dt.timedelta(days=n): "Kerstvakantie" for n in range(14)}
+    grid = calendar.calendar_of(calendar.period_of(month="2026-12"), [], holidays=holidays)
+    marked = [day.date for week in grid.weeks for day in week.days if day.holiday]
+    assert marked == [d for d in sorted(holidays) if d.month == 12 and d.isoweekday() <= 5]
+    assert {day.holiday for week in grid.weeks for day in week.days if day.holiday} == {"Kerstvakantie"}
 
 
 # --- Through the selector ---------------------------------------------------------------------------

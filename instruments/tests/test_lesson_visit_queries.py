@@ -176,8 +176,9 @@ def prepare(world, s, *, path: str, data, round_: int) -> tuple[str, dict | None
 
 # Session, user and access (one UNION) come first on every logged-in request; full pages add the
 # school switcher (navigation) and the school itself; the calendar then reads the school's staff
-# (for the person filter) and the visits in one query each; the feed reads the token with its
-# person, that person's schools and their visits: three queries, no session.
+# (for the person filter), the visits and the school holidays of its region in one query each;
+# the feed reads the token with its person, that person's schools and their visits: three
+# queries, no session.
 # Writes count their transaction too (SAVEPOINT and RELEASE, or ROLLBACK TO and RELEASE when
 # refused). Rescheduling locks both people, then the visit, then looks for clashes (the refusal
 # stops there; a stale version before that); moving deletes the visit's reminders. Cancelling
@@ -187,12 +188,12 @@ def prepare(world, s, *, path: str, data, round_: int) -> tuple[str, dict | None
 # visitor then goes on to the debrief, the htmx answer (and a refusal) reads the visit again.
 # The feed services answer with the feed, so the partial reads nothing more.
 EXPECTED_QUERIES = {
-    "calendar_week": 8,
-    "calendar_week_partial": 6,
-    "calendar_month": 8,
-    "calendar_month_partial": 6,
-    "calendar_person": 8,
-    "calendar_teacher": 7,
+    "calendar_week": 9,
+    "calendar_week_partial": 7,
+    "calendar_month": 9,
+    "calendar_month_partial": 7,
+    "calendar_person": 9,
+    "calendar_teacher": 8,
     "detail_as_visitor": 6,
     "detail_as_leader": 6,
     "schedule_form": 8,
@@ -209,7 +210,7 @@ EXPECTED_QUERIES = {
     "not_held_post_refused": 10,
     "feed_ics": 3,
     "feed_page": 5,
-    "calendar_person_partial": 6,
+    "calendar_person_partial": 7,
     "schedule_form_teacher": 8,
     "reschedule_post": 11,
     "reschedule_post_refused": 10,

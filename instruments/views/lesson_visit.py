@@ -102,14 +102,18 @@ def lesson_visit_calendar(request: AppRequest, school_id: int):
     else:
         # A teacher sees only their own visits anyway; another person's id shows nothing new.
         person = request.user if wanted == access.user_id else None
+    # Saturday and Sunday only when asked for (or when a visit falls on one: see calendar_of).
+    weekend = request.GET.get("weekend") == "1"
     calendar = selectors.lesson_visit_calendar(
-        access=access, school_id=school_id, period=period, person_id=person.pk if person else None
+        access=access, school_id=school_id, period=period, person_id=person.pk if person else None, weekend=weekend
     )
     # The week names people only when it holds visits: read who left the school either way, so
     # the page's queries do not depend on the week (the template's {% person %} finds it cached).
     school_selectors.former_staff_ids_of_request(request, school_id=school_id)
     base = reverse("instruments:lesson_visit_calendar", kwargs={"school_id": school_id})
-    keep = {"persoon": person.pk} if person else {}
+    weekend_query = {"weekend": "1"} if weekend else {}
+    person_query = {"persoon": person.pk} if person else {}
+    keep = {**person_query, **weekend_query}
 
     def url(query: dict) -> str:
         return f"{base}?{urlencode({**query, **keep})}"
@@ -119,6 +123,9 @@ def lesson_visit_calendar(request: AppRequest, school_id: int):
         "school_id": school_id,
         "period": period,
         "weeks": calendar.weeks,
+        "show_weekend": calendar.show_weekend,
+        "weekend_asked": weekend,
+        "weekend_url": f"{base}?{urlencode({**period.query, **person_query, **({} if weekend else {'weekend': '1'})})}",
         "visit_count": calendar.visit_count,
         "any_visits": calendar.any_visits,
         "person": person,
@@ -130,8 +137,8 @@ def lesson_visit_calendar(request: AppRequest, school_id: int):
         "today_url": url(period.today_query),
         "week_url": url(period.week_query),
         "month_url": url(period.month_query),
-        "own_url": f"{base}?{urlencode({**period.query, 'persoon': access.user_id})}",
-        "all_url": f"{base}?{urlencode(period.query)}",
+        "own_url": f"{base}?{urlencode({**period.query, 'persoon': access.user_id, **weekend_query})}",
+        "all_url": f"{base}?{urlencode({**period.query, **weekend_query})}",
     }
     return _render(request, CALENDAR, "calendar", context)
 

@@ -2,6 +2,7 @@
 and as API. New routes are found by walking the URLconf, so nobody has to remember to add them;
 a route without an access declaration, or with an id this sweep cannot fill, fails."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -58,6 +59,7 @@ def platform_ids() -> dict[str, int | str]:
     and a question, a wave; and the name of a result chart (a slug in the URL, not an object)."""
     from barometer.services.questionnaires import question_add, questionnaire_create, section_add
     from barometer.tests.factories import WaveFactory
+    from schools.models import SchoolHoliday
 
     questionnaire = questionnaire_create(slug="sweep", kind="barometer", title="Sweep", user=None)
     version = questionnaire.versions.get()
@@ -69,6 +71,11 @@ def platform_ids() -> dict[str, int | str]:
         "question_id": question_add(section=section, code="sweep", kind="likert", text="Sweep?").pk,
         "wave_id": WaveFactory().pk,
         "chart": "eens",
+        "holiday_id": SchoolHoliday.objects.get_or_create(
+            holiday_region="noord",
+            starts_on=dt.date(2026, 12, 19),
+            defaults={"name": "Kerstvakantie", "ends_on": dt.date(2027, 1, 3)},
+        )[0].pk,
     }
 
 
