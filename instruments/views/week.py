@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from instruments import week as registry
 from instruments.models import ActionStatus
@@ -66,7 +65,6 @@ def _page_context(request: AppRequest, school_id: int) -> dict:
 
 @requires(Capability.TEAM_VIEW)
 @require_GET
-@vary_on_headers("HX-Request")
 def my_week(request: AppRequest, school_id: int):
     """The week of the signed-in person in this school."""
     if request.session.get(SESSION_SCHOOL_KEY) != school_id:
