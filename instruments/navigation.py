@@ -4,6 +4,8 @@ puts it on every page)."""
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from instruments.access import feedback_rounds_open, school_direction_settable
 from leerkracht.roles import Capability
 
@@ -31,6 +33,7 @@ class SchoolTools:
 
 # The page's route name → the instrument it belongs to, for aria-current in the menu.
 SECTIONS = (
+    ("instruments:my_week", "week"),  # the person's own week, not one instrument
     ("instruments:school_direction", ""),  # the school's, not one instrument's
     ("instruments:lesson_design", "designs"),
     ("instruments:lesson_visit", "visits"),
@@ -57,3 +60,20 @@ def school_tools_for(access, school_id: int, view_name: str) -> SchoolTools:
         people=access.can(Capability.SCHOOL_VIEW_PEOPLE, node_id=school_id),
         direction=school_direction_settable(access, school_id=school_id),
     )
+
+
+def my_week_school_ids(access) -> list[int]:
+    """The schools where this user has a week of their own ("Mijn week"): where they may read
+    their teams (TEAM_VIEW), from the access already computed (no query)."""
+    return sorted(school_id for school_id in access.school_roles if access.can(Capability.TEAM_VIEW, node_id=school_id))
+
+
+def my_week_url(access, *, school_id: int | None = None, preferred_school_id: int | None = None) -> str:
+    """The address of this user's week: in the school of the page (`school_id`) where they have
+    one, else in the preferred school (the one last opened), else in their first school; "" for
+    someone without a week anywhere (an admin, a bestuurder)."""
+    school_ids = my_week_school_ids(access)
+    for candidate in (school_id, preferred_school_id, *school_ids):
+        if candidate is not None and int(candidate) in school_ids:
+            return reverse("instruments:my_week", kwargs={"school_id": int(candidate)})
+    return ""

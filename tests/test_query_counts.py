@@ -97,6 +97,8 @@ PINS: dict[str, Pin] = {
     "instruments:lesson_visit_reschedule": Pin(Role.SCHOOLCOACH, page=6, partial=4),
     "instruments:lesson_visit_rhythm": Pin(Role.SCHOOLCOACH, page=6, partial=6),
     "instruments:lesson_visit_schedule": Pin(Role.SCHOOLCOACH, page=8, partial=6),
+    "instruments:my_week": Pin(Role.SCHOOLCOACH, page=14, partial=14),
+    "instruments:my_week_home": Pin(Role.SCHOOLCOACH, page=3, partial=3, page_status=302, partial_status=302),
     "instruments:obstacle_card": Pin(Role.SCHOOLCOACH, page=5, partial=5, page_status=302),
     "instruments:obstacle_edit": Pin(Role.SCHOOLCOACH, page=6, partial=5),
     "instruments:presentation": Pin(Role.SCHOOLCOACH, page=16, partial=16),

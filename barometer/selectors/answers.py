@@ -50,3 +50,10 @@ def open_invitations_for(*, user) -> QuerySet[Invitation]:
         .select_related("wave_school", "wave__version__questionnaire", "school")
         .order_by("wave_school__closes_at", "pk")
     )
+
+
+def my_week_questionnaires(*, access, school_id: int) -> dict:
+    """The barometer's section of "Mijn week" (registered in barometer.apps): the questionnaires
+    that wait for the acting person in the school, soonest deadline first (one query). That one
+    waits and until when: never what anyone answered."""
+    return {"invitations": list(open_invitations_for(user=access.user_id).filter(school_id=school_id))}

@@ -581,9 +581,20 @@ def action_update(*, board: ImprovementBoard, action_id: int, user: User, versio
     )
 
 
-def action_move(*, board: ImprovementBoard, action_id: int, user: User, status: str, version: int) -> Action:
+def action_move(
+    *,
+    board: ImprovementBoard,
+    action_id: int,
+    user: User,
+    status: str,
+    version: int,
+    seen_status: str | None = None,
+) -> Action:
     """Move an action to to do / doing / done. A move only touches the status, so it never
-    conflicts with a colleague's edit of the text."""
+    conflicts with a colleague's edit of the text. With `seen_status` (the status this person
+    saw, where the action is shown away from its board, as on "Mijn week") a colleague's move
+    since `version` to yet another status is an `EditConflict`: nobody moves blindly what they
+    no longer see."""
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Kies te doen, bezig of klaar.")})
     return card_update(
@@ -592,7 +603,7 @@ def action_move(*, board: ImprovementBoard, action_id: int, user: User, status: 
         card_id=action_id,
         user=user,
         version=version,
-        base=None,
+        base=None if seen_status is None else {"status": seen_status},
         values={"status": status},
         # The moved card is shown right away: read its goal and owners while locking it.
         queryset=with_owner_names(Action.objects.select_related("goal")),

@@ -1181,3 +1181,20 @@ def test_goal_create_without_a_status_starts_the_goal_as_running(board, teacher)
     """The add form does not ask for a status: a new goal is running, not blank."""
     goal = services.goal_create(board=board, user=teacher, big_goal="Rekenen automatiseren", status="")
     assert Goal.objects.get(pk=goal.pk).status == GoalStatus.ACTIVE
+
+
+def test_action_move_with_the_status_seen_conflicts_with_a_colleagues_move_to_another_status(board, teacher, colleague):
+    made = services.action_create(board=board, user=teacher, title="Boekenkring", owners=[teacher])
+    services.action_move(board=board, action_id=made.pk, user=colleague, status=ActionStatus.DOING, version=1)
+    with pytest.raises(EditConflict) as raised:
+        services.action_move(
+            board=board, action_id=made.pk, user=teacher, status=ActionStatus.DONE, version=1, seen_status="todo"
+        )
+    assert raised.value.version == 2 and raised.value.field("status") is not None
+    made.refresh_from_db()
+    assert made.status == ActionStatus.DOING
+    # The same move the colleague made is no conflict, and without the status seen nothing conflicts.
+    services.action_move(board=board, action_id=made.pk, user=teacher, status="doing", version=1, seen_status="todo")
+    services.action_move(board=board, action_id=made.pk, user=teacher, status=ActionStatus.DONE, version=1)
+    made.refresh_from_db()
+    assert made.status == ActionStatus.DONE

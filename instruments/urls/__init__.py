@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("instruments.urls.metrics")),
     path("", include("instruments.urls.board")),
     path("", include("instruments.urls.direction")),
+    path("", include("instruments.urls.week")),
 ]

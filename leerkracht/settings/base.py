@@ -70,6 +70,9 @@ ACCESS_NODE_EXISTS = "schools.access.node_exists"
 # instruments (a floor above schools) serve. Named here, in the wiring, so schools names no app
 # above it; the URL takes school_id and team_id.
 TEAM_LANDING_URL_NAME = "instruments:team_board_open"
+# Where a teacher lands on signing in: their week in a school ("Mijn week"), which the instruments
+# serve; named here for the same reason. The URL takes school_id.
+TEACHER_LANDING_URL_NAME = "instruments:my_week"
 WSGI_APPLICATION = "leerkracht.wsgi.application"
 
 TEMPLATES = [

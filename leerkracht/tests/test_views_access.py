@@ -144,7 +144,7 @@ def test_school_switch_remembers_the_last_school_for_home(client, world):
         (Role.ADMIN, "/landelijk/"),
         (Role.SCHOOLCOACH, "/school/{home}/"),
         (Role.SCHOOLLEIDER, "/school/{home}/"),
-        (Role.LERAAR, "/school/{home}/teams/{team}/"),
+        (Role.LERAAR, "/school/{home}/mijn-week/"),
         (Role.EXPERTCOACH, "/mijn-scholen/"),
         (Role.VERANDERCOACH, "/bestuur/{group}/"),
         (Role.BESTUURDER, "/bestuur/{group}/"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ SESSION_SCHOOL_KEY = "current_school_id"
 
 def home_url(access: Access, preferred_school_id: int | None = None) -> str:
     """Where a user's work is: admin → national overview; leader or schoolcoach → their school;
-    teacher → their team; expertcoach → their schools; verandercoach or bestuurder → the bestuur."""
+    teacher → their week ("Mijn week"); expertcoach → their schools; verandercoach or bestuurder → the bestuur."""
     if access.is_admin:
         return reverse("schools:national_overview")
     school_ids = sorted(access.school_roles, key=lambda sid: (sid != preferred_school_id, sid))
@@ -38,8 +39,10 @@ def home_url(access: Access, preferred_school_id: int | None = None) -> str:
         if access.school_roles[school_id] & {Role.SCHOOLLEIDER, Role.SCHOOLCOACH}:
             return selectors.school_entry_url(access, school_id)
     for school_id in school_ids:
-        if access.teams_by_school.get(school_id):
-            return selectors.school_entry_url(access, school_id)
+        if access.teams_by_school.get(school_id) or Role.LERAAR in access.school_roles[school_id]:
+            # A teacher starts on their week, which an app above this one serves: the wiring
+            # names its URL (settings), so schools names no app above it.
+            return reverse(settings.TEACHER_LANDING_URL_NAME, kwargs={"school_id": school_id})
     if any(Role.EXPERTCOACH in roles for roles in access.school_roles.values()) or access.region_roles:
         return reverse("schools:my_schools")
     if access.school_group_roles:

@@ -46,14 +46,14 @@ def log_in(page, live_server, *, email: str, password: str) -> None:
     page.get_by_role("button", name="Inloggen").click()
 
 
-def test_teacher_logs_in_and_lands_on_their_team(page, live_server, demo_data, screenshot):
+def test_teacher_logs_in_and_lands_on_their_week(page, live_server, demo_data, screenshot):
     team = TeamMembership.unscoped.select_related("team").get(user__email=TEACHER).team
 
     log_in(page, live_server, email=TEACHER, password=PASSWORD)
 
-    expect(page).to_have_url(re.compile(r"/school/\d+/teams/\d+/$"))
-    assert page.url == f"{live_server.url}/school/{team.school_id}/teams/{team.pk}/"
-    expect(page.get_by_role("heading", level=1)).to_have_text(team.name)
+    expect(page).to_have_url(re.compile(r"/school/\d+/mijn-week/$"))
+    assert page.url == f"{live_server.url}/school/{team.school_id}/mijn-week/"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn week")
 
     screenshot("landing-teacher-phone", **PHONE)
     screenshot("landing-teacher-desktop", **DESKTOP)
