@@ -189,3 +189,21 @@ def cardcache(parser, token):
     nodelist = parser.parse(("endcardcache",))
     parser.delete_first_token()
     return CardCacheNode(nodelist, parts, live)
+
+
+@register.filter
+def board_summary(page) -> dict[str, int]:
+    """The counts on the board sections' summary lines (on a phone each section folds to that
+    line), from what the page already loaded: no query of its own."""
+    actions = page.actions
+    this_week = clock.this_week()
+    return {
+        "successes": len(page.successes),
+        "goals": len(page.goals),
+        "measured": sum(1 for goal in page.goals if goal.latest_week == this_week),
+        "todo": len(actions[ActionStatus.TODO]),
+        "doing": len(actions[ActionStatus.DOING]),
+        "done": len(actions[ActionStatus.DONE]),
+        "overdue": sum(1 for column in actions.values() for action in column if is_overdue(action)),
+        "obstacles": len(page.obstacles),
+    }
