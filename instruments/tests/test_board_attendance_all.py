@@ -1,4 +1,4 @@
-""""Iedereen aanwezig": one tap ticks every member of the team present at the open session."""
+""" "Iedereen aanwezig": one tap ticks every member of the team present at the open session."""
 
 from __future__ import annotations
 

@@ -603,7 +603,7 @@ def session_attendance(request: AppRequest, school_id: int, board_id: int, sessi
 @requires(Capability.TEAM_EDIT)
 @require_POST
 def session_attendance_all(request: AppRequest, school_id: int, board_id: int, session_id: int):
-    """"Iedereen aanwezig": tick every member present in one go."""
+    """ "Iedereen aanwezig": tick every member present in one go."""
 
     def change(board, session):
         services.attendance_set_all(board=board, session_id=session.pk, user=request.user)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from instruments.models import ActionStatus, BoardSession, GoalCycle
@@ -93,7 +95,13 @@ def busy_board(world) -> BusyBoard:
     ]
     for title, owners, due, status in plan:
         services.action_create(
-            board=board, user=teacher, title=title, owners=owners, due_week=due, status=status, goal=goals[len(title) % 3]
+            board=board,
+            user=teacher,
+            title=title,
+            owners=owners,
+            due_week=due,
+            status=status,
+            goal=goals[len(title) % 3],
         )
     for title, who in (("Groep 7 las 40 boeken in een maand", "Fatima"), ("Eerste peer-feedback ronde gedaan", "")):
         services.success_create(board=board, user=teacher, title=title, who=who)
@@ -125,3 +133,139 @@ def test_screenshots_of_a_busy_board_at_phone_laptop_and_wide_screen(page, world
     for size in (PHONE, LAPTOP, WIDE):
         page.goto(busy.path)
         shoot(page, f"board_{stage}", size)
+
+
+def box(locator) -> dict:
+    found = locator.bounding_box()
+    assert found is not None, f"{locator} is not laid out"
+    return found
+
+
+def test_at_1440_the_three_action_columns_and_their_first_cards_are_in_the_first_screen(page, world):
+    """On a laptop (1440×900) the actions' column headings and the first card of each column are
+    within the first screen, next to the session panel; the goals and knelpunten stand to the
+    right of the actions, the successes under the session."""
+    busy = busy_board(world)
+    page.set_viewport_size(LAPTOP)
+    log_in(page, busy.teacher)
+    page.goto(busy.path)
+    session, actions = box(page.locator("#session")), box(page.locator("#actions"))
+    for status in ("todo", "doing", "done"):
+        heading = box(page.locator(f"#actions .action-column--{status} .action-column__title"))
+        first = box(page.locator(f"#column-{status} > li.board-card").first)
+        assert heading["y"] + heading["height"] <= LAPTOP["height"], (status, heading)
+        assert first["y"] + first["height"] <= LAPTOP["height"], (status, first)
+        assert first["x"] >= session["x"] + session["width"], "the columns stand next to the session panel"
+    assert actions["y"] < session["y"] + session["height"] and session["y"] < actions["y"] + actions["height"]
+    for side in ("#goals", "#obstacles"):
+        assert box(page.locator(side))["x"] >= actions["x"] + actions["width"], side
+    successes = box(page.locator("#successes"))
+    assert successes["x"] == session["x"] and successes["y"] >= session["y"] + session["height"]
+    # Wide, every section is open and its heading is no toggle.
+    page.locator("#actions details[data-fold] > summary").click()
+    expect(page.locator("#column-todo > li.board-card").first).to_be_visible()
+    # A card's editing controls are in its menu: closed, opened and closed again by keyboard.
+    card = page.locator("#column-todo > li.board-card").first
+    edit = card.get_by_role("link", name=re.compile("^Bewerken"))
+    expect(edit).to_be_hidden()
+    card.locator(".card-menu > summary").focus()
+    page.keyboard.press("Enter")
+    expect(edit).to_be_visible()
+    expect(card.get_by_role("link", name=re.compile("^Geschiedenis"))).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(edit).to_be_hidden()
+    expect(card.locator(".card-menu > summary")).to_be_focused()
+
+
+def test_on_a_phone_each_section_is_a_summary_line_and_the_steps_jump_from_section_to_section(page, world):
+    """At 390 px the four sections are folded to their summary lines (counts, "2 te laat",
+    "3 knelpunten open"); a tap opens one; the session's steps open the section they name (and
+    close the one before) and bring it into view; a move in place keeps the counts true."""
+    busy = busy_board(world)
+    page.set_viewport_size(PHONE)
+    log_in(page, busy.teacher)
+    page.goto(busy.path)
+    folds = page.locator("details[data-fold]")
+    expect(folds).to_have_count(4)
+    assert folds.evaluate_all("all => all.map(fold => fold.open)") == [False, False, False, False]
+    expect(page.locator("#successes details[data-fold] > summary")).to_contain_text("3 successen")
+    expect(page.locator("#goals details[data-fold] > summary")).to_contain_text("3 doelen")
+    actions_line = page.locator("#actions details[data-fold] > summary")
+    expect(actions_line).to_contain_text("6 te doen · 3 bezig · 2 klaar")
+    expect(actions_line).to_contain_text(f"{busy.overdue} te laat")
+    expect(page.locator("#obstacles details[data-fold] > summary")).to_contain_text(
+        f"{busy.open_obstacles} knelpunten open"
+    )
+    expect(page.locator("#column-todo > li.board-card").first).to_be_hidden()
+
+    actions_line.click()  # a tap opens the section
+    late = page.locator("#column-todo > li.board-card--overdue").first
+    expect(late).to_be_visible()
+    late.get_by_role("button", name="Klaar").click()  # moved in place: the summary line follows
+    expect(actions_line).to_contain_text("5 te doen · 3 bezig · 3 klaar")
+    expect(actions_line).to_contain_text(f"{busy.overdue - 1} te laat")
+
+    steps = page.locator("#session .session-steps")
+    steps.get_by_role("link", name="Knelpunten").click()
+    expect(page.locator("#obstacles details[data-fold]")).to_have_attribute("open", "")
+    expect(page.locator("#actions details[data-fold]")).not_to_have_attribute("open", "")
+    expect(page.locator("#obstacles-title")).to_be_focused()
+    expect(page.locator("#obstacles-title")).to_be_in_viewport()
+    assert page.url.endswith("#obstacles")
+
+    steps.get_by_role("link", name="Successen").click()
+    expect(page.locator("#successes-title")).to_be_in_viewport()
+    page.locator("#successes").get_by_role("link", name="Verder: Doelen en metingen").click()
+    expect(page.locator("#goals details[data-fold]")).to_have_attribute("open", "")
+    expect(page.locator("#successes details[data-fold]")).not_to_have_attribute("open", "")
+    expect(page.locator("#goals-title")).to_be_in_viewport()
+
+    # A reload keeps the section the address names open.
+    page.reload()
+    expect(page.locator("#goals details[data-fold]")).to_have_attribute("open", "")
+    expect(page.locator("#actions details[data-fold]")).not_to_have_attribute("open", "")
+
+
+def test_iedereen_aanwezig_ticks_every_member_in_place(page, world):
+    """One tap in the attendance ticks the whole team, without a page load."""
+    busy = busy_board(world)
+    page.set_viewport_size(PHONE)
+    log_in(page, busy.teacher)
+    page.goto(busy.path)
+    page.evaluate("window.__noReload = true")
+    attendance = page.locator("#session .attendance")
+    expect(attendance.locator("legend")).to_have_text("Aanwezig (4/5)")
+    attendance.get_by_role("button", name="Iedereen aanwezig").click()
+    expect(page.locator("#session .attendance legend")).to_have_text("Aanwezig (5/5)")
+    expect(page.locator('#session .attendance [aria-pressed="false"]')).to_have_count(0)
+    expect(page.locator("#session").get_by_role("button", name="Iedereen aanwezig")).to_have_count(0)
+    assert page.evaluate("window.__noReload === true")
+
+
+@pytest.mark.parametrize("where", ["", "presentatie/"])
+def test_the_session_timer_counts_down_from_15_minutes_then_on_in_red(page, world, where):
+    """The board and the presentation screen share one timer: 00:15 left shows as 00:1x; a
+    quarter of a minute past the timebox it reads +0:1x, in red (timer--over)."""
+    busy = busy_board(world)
+    started = timezone.now() - dt.timedelta(minutes=14, seconds=45)
+    BoardSession.objects.filter(board=busy.board, closed_at__isnull=True).update(started_at=started)
+    log_in(page, busy.teacher)
+    page.clock.install()
+    page.goto(busy.path + where)
+    timer = page.locator("[data-timer]")
+    expect(timer).to_have_count(1)
+    clock_text = timer.locator("[data-timer-clock]")
+    expect(clock_text).to_have_text(re.compile(r"^00:[01]\d$"))
+    expect(timer).not_to_have_class(re.compile("timer--over"))
+    page.clock.run_for(30_000)
+    expect(clock_text).to_have_text(re.compile(r"^\+0:[0-4]\d$"))
+    expect(timer).to_have_class(re.compile("timer--over"))
+    color = clock_text.evaluate("el => getComputedStyle(el).color")
+    error = page.evaluate("() => getComputedStyle(document.documentElement).getPropertyValue('--color-error').trim()")
+    assert color == hex_to_rgb(error), (color, error)
+
+
+def hex_to_rgb(value: str) -> str:
+    value = value.lstrip("#")
+    red, green, blue = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgb({red}, {green}, {blue})"
