@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from instruments.selectors import board as selectors
 from instruments.models import Attendance, ImprovementBoard
+from instruments.selectors import board as selectors
 from instruments.services import board as services
 from instruments.tests.factories import class_board, member
 from leerkracht.roles import Role
