@@ -269,3 +269,21 @@ def hex_to_rgb(value: str) -> str:
     value = value.lstrip("#")
     red, green, blue = (int(value[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgb({red}, {green}, {blue})"
+
+
+def test_the_busy_board_has_no_accessibility_violation_folded_or_open(page, world):
+    """axe-core (vendored, as in test_accessibility.py) finds nothing on the busy board: on a
+    phone with the sections folded, and on a laptop with a card's menu open."""
+    from tests.browser.test_accessibility import AXE, RUN_AXE
+
+    busy = busy_board(world)
+    log_in(page, busy.teacher)
+    page.context.add_init_script(path=str(AXE))
+    found = []
+    for size in (PHONE, LAPTOP):
+        page.set_viewport_size(size)
+        page.goto(busy.path)
+        if size is LAPTOP:
+            page.locator("#column-todo > li.board-card .card-menu > summary").first.click()
+        found += [f"{size['width']}: {v['rule']} {v['target']} {v['summary']}" for v in page.evaluate(RUN_AXE)]
+    assert not found, "\n".join(found)
