@@ -133,6 +133,8 @@ def test_screenshots_of_a_busy_board_at_phone_laptop_and_wide_screen(page, world
     for size in (PHONE, LAPTOP, WIDE):
         page.goto(busy.path)
         shoot(page, f"board_{stage}", size)
+    page.goto(busy.path + "presentatie/")
+    shoot(page, f"presentation_{stage}", WIDE)
 
 
 def box(locator) -> dict:
