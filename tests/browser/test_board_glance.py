@@ -133,6 +133,17 @@ def test_screenshots_of_a_busy_board_at_phone_laptop_and_wide_screen(page, world
     for size in (PHONE, LAPTOP, WIDE):
         page.goto(busy.path)
         shoot(page, f"board_{stage}", size)
+    if stage != "before":  # a card's menu open, and the actions opened on a phone
+        page.set_viewport_size(LAPTOP)
+        page.goto(busy.path)
+        page.locator("#obstacles .card-menu > summary").first.click()
+        page.locator("#obstacles .card-menu .resolve > summary").first.click()
+        save_screenshot(page, SCREENSHOT_DIR / f"board_{stage}_1440_menu.png", full_page=False)
+        page.set_viewport_size(PHONE)
+        page.goto(busy.path)
+        page.locator("#actions details[data-fold] > summary").click()
+        page.locator("#actions").scroll_into_view_if_needed()
+        save_screenshot(page, SCREENSHOT_DIR / f"board_{stage}_390_actions.png", full_page=False)
     page.goto(busy.path + "presentatie/")
     shoot(page, f"presentation_{stage}", WIDE)
 
