@@ -146,6 +146,10 @@ def test_screenshots_of_a_busy_board_at_phone_laptop_and_wide_screen(page, world
         save_screenshot(page, SCREENSHOT_DIR / f"board_{stage}_390_actions.png", full_page=False)
     page.goto(busy.path + "presentatie/")
     shoot(page, f"presentation_{stage}", WIDE)
+    for size in ({"width": 1024, "height": 768}, {"width": 800, "height": 1000}):  # the edges of the layouts
+        page.goto(busy.path)
+        page.set_viewport_size(size)
+        save_screenshot(page, SCREENSHOT_DIR / f"board_{stage}_{size['width']}_first.png", full_page=False)
 
 
 def box(locator) -> dict:
