@@ -304,3 +304,21 @@ def test_the_busy_board_has_no_accessibility_violation_folded_or_open(page, worl
             page.locator("#column-todo > li.board-card .card-menu > summary").first.click()
         found += [f"{size['width']}: {v['rule']} {v['target']} {v['summary']}" for v in page.evaluate(RUN_AXE)]
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1440, 1920])
+def test_no_action_card_reaches_out_of_its_column_on_a_laptop(page, world, width):
+    """However narrow the three columns get on a laptop, every action card stays inside its own
+    column (a long Dutch word or a move button never pushes it over the next one)."""
+    busy = busy_board(world)
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, busy.teacher)
+    page.goto(busy.path)
+    section = box(page.locator("#actions"))
+    for status in ("todo", "doing", "done"):
+        column = box(page.locator(f"#actions .action-column--{status}"))
+        assert column["x"] + column["width"] <= section["x"] + section["width"], (status, column, section)
+        for card in page.locator(f"#column-{status} > li.board-card").all():
+            found = box(card)
+            assert found["x"] >= column["x"] - 0.5, (status, found, column)
+            assert found["x"] + found["width"] <= column["x"] + column["width"] + 0.5, (status, found, column)
