@@ -30,11 +30,24 @@
     return fold.querySelector("[data-error-summary], [data-conflict], .field--error, [aria-invalid='true']") !== null;
   }
 
+  // Wide, a section's heading is no toggle (see the click handler): no stop for the keyboard
+  // either. Also for a section htmx just put in place.
+  function keyStops() {
+    document.querySelectorAll("details[data-fold] > summary").forEach(function (summary) {
+      if (phone.matches) {
+        summary.removeAttribute("tabindex");
+      } else {
+        summary.setAttribute("tabindex", "-1");
+      }
+    });
+  }
+
   function fit() {
     var keep = targeted();
     folds().forEach(function (fold) {
       fold.open = !phone.matches || fold === keep || needsAttention(fold);
     });
+    keyStops();
   }
 
   function go(section) {
@@ -84,6 +97,10 @@
     if (fold) {
       fold.open = true;
     }
+  });
+
+  ["htmx:afterSettle", "htmx:oobAfterSwap"].forEach(function (name) {
+    document.addEventListener(name, keyStops);
   });
 
   if (phone.addEventListener) {

@@ -178,7 +178,8 @@ def test_at_1440_the_three_action_columns_and_their_first_cards_are_in_the_first
         assert box(page.locator(side))["x"] >= actions["x"] + actions["width"], side
     successes = box(page.locator("#successes"))
     assert successes["x"] == session["x"] and successes["y"] >= session["y"] + session["height"]
-    # Wide, every section is open and its heading is no toggle.
+    # Wide, every section is open and its heading is no toggle (nor a stop for the keyboard).
+    expect(page.locator("#actions details[data-fold] > summary")).to_have_attribute("tabindex", "-1")
     page.locator("#actions details[data-fold] > summary").click()
     expect(page.locator("#column-todo > li.board-card").first).to_be_visible()
     # A card's editing controls are in its menu: closed, opened and closed again by keyboard.
@@ -215,6 +216,7 @@ def test_on_a_phone_each_section_is_a_summary_line_and_the_steps_jump_from_secti
     )
     expect(page.locator("#column-todo > li.board-card").first).to_be_hidden()
 
+    expect(actions_line).not_to_have_attribute("tabindex", "-1")  # on a phone a toggle, keyboard too
     actions_line.click()  # a tap opens the section
     late = page.locator("#column-todo > li.board-card--overdue").first
     expect(late).to_be_visible()
