@@ -808,6 +808,23 @@ def attendance_set(*, board: ImprovementBoard, session_id: int, user: User, memb
 
 
 @transaction.atomic
+def attendance_set_all(*, board: ImprovementBoard, session_id: int, user: User) -> int:
+    """Tick every team member present at an open session at once ("iedereen aanwezig"); who was
+    already ticked keeps their check-in. Returns how many were newly ticked."""
+    if board.is_class_board:  # pupils check in anonymously, one mood at a time: there is no "everyone"
+        raise ValidationError(_("Op een klassenbord tel je de check-ins, niet wie er is."))
+    session = _open_session(board, session_id)
+    present = set(Attendance.objects.filter(session=session, user__isnull=False).values_list("user_id", flat=True))
+    missing = sorted(board_member_ids(board) - present)
+    Attendance.objects.bulk_create(
+        [Attendance(school_id=board.school_id, session=session, user_id=member_id) for member_id in missing]
+    )
+    if missing:
+        ImprovementBoard.objects.filter(pk=board.pk).update(revision=F("revision") + 1)
+    return len(missing)
+
+
+@transaction.atomic
 def mood_check_in(*, board: ImprovementBoard, session_id: int, user: User, mood: str) -> None:
     """Check in with a mood. A team member's own mood (changeable, and it marks them present); on a
     class board the teacher's device taps one anonymous pupil mood at a time. Moods are only ever

@@ -189,3 +189,29 @@ def cardcache(parser, token):
     nodelist = parser.parse(("endcardcache",))
     parser.delete_first_token()
     return CardCacheNode(nodelist, parts, live)
+
+
+@register.filter
+def board_summary(page) -> dict[str, int]:
+    """The counts on the board sections' summary lines (on a phone each section folds to that
+    line), from what the page already loaded: no query of its own, and worked out once per page
+    however many sections show it."""
+    summary = getattr(page, "_summary", None)
+    if summary is not None:
+        return summary
+    actions = page.actions
+    this_week = clock.this_week()
+    open_actions = (*actions[ActionStatus.TODO], *actions[ActionStatus.DOING])
+    summary = {
+        "successes": len(page.successes),
+        "goals": len(page.goals),
+        "measured": sum(1 for goal in page.goals if goal.latest_week == this_week),
+        "todo": len(actions[ActionStatus.TODO]),
+        "doing": len(actions[ActionStatus.DOING]),
+        "done": len(actions[ActionStatus.DONE]),
+        # is_overdue's rule, with this week worked out once.
+        "overdue": sum(1 for action in open_actions if action.due_week and action.due_week < this_week),
+        "obstacles": len(page.obstacles),
+    }
+    page._summary = summary
+    return summary

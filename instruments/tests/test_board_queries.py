@@ -100,6 +100,7 @@ def requests_for(contents) -> dict:
         "obstacle_to_action": lambda: fresh_obstacle(contents, "actie/", {}),
         "session_start": lambda: session_start_request(contents),
         "session_attendance": lambda: attendance_request(contents),
+        "session_attendance_all": lambda: attendance_all_request(contents),
         "session_roles": lambda: roles_request(contents),
         "session_close": lambda: session_close_request(contents),
     }
@@ -118,6 +119,12 @@ def attendance_request(contents) -> tuple:
     Attendance.objects.filter(session=contents.session, user_id=member_id).delete()
     data = {"member": member_id, "present": "on"}
     return ("post", url(contents, f"sessies/{contents.session.pk}/aanwezig/"), data, HTMX)
+
+
+def attendance_all_request(contents) -> tuple:
+    """Nobody is marked present yet: "iedereen aanwezig" ticks every member."""
+    Attendance.objects.filter(session=contents.session).delete()
+    return ("post", url(contents, f"sessies/{contents.session.pk}/iedereen-aanwezig/"), {}, HTMX)
 
 
 def roles_request(contents) -> tuple:
@@ -179,6 +186,7 @@ EXPECTED_QUERIES = {
     "obstacle_to_action": 35,
     "session_start": 30,
     "session_attendance": 26,
+    "session_attendance_all": 24,
     "session_roles": 26,
     "session_close": 19,
 }
@@ -196,6 +204,7 @@ EXPECTED_QUERIES = {
     "instruments:obstacle_to_action",
     "instruments:session_start",
     "instruments:session_attendance",
+    "instruments:session_attendance_all",
     "instruments:session_roles",
     "instruments:session_close",
 )

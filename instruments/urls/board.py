@@ -34,6 +34,11 @@ urlpatterns = [
     path(board + "sessies/<int:session_id>/", views.session_detail, name="session_detail"),
     path(board + "sessies/<int:session_id>/stemming/", views.session_mood, name="session_mood"),
     path(board + "sessies/<int:session_id>/aanwezig/", views.session_attendance, name="session_attendance"),
+    path(
+        board + "sessies/<int:session_id>/iedereen-aanwezig/",
+        views.session_attendance_all,
+        name="session_attendance_all",
+    ),
     path(board + "sessies/<int:session_id>/rollen/", views.session_roles, name="session_roles"),
     path(board + "sessies/<int:session_id>/afsluiten/", views.session_close, name="session_close"),
     path(board + "cyclus/afsluiten/", views.cycle_close, name="cycle_close"),

@@ -602,6 +602,17 @@ def session_attendance(request: AppRequest, school_id: int, board_id: int, sessi
 
 @requires(Capability.TEAM_EDIT)
 @require_POST
+def session_attendance_all(request: AppRequest, school_id: int, board_id: int, session_id: int):
+    """ "Iedereen aanwezig": tick every member present in one go."""
+
+    def change(board, session):
+        services.attendance_set_all(board=board, session_id=session.pk, user=request.user)
+
+    return _session_change(request, school_id, board_id, session_id, change)
+
+
+@requires(Capability.TEAM_EDIT)
+@require_POST
 def session_roles(request: AppRequest, school_id: int, board_id: int, session_id: int):
     def change(board, session):
         form = RolesForm(request.POST, members=selectors.board_members(board=board))

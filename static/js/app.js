@@ -69,26 +69,39 @@
     }
   });
 
-  // The board session's 15-minute timer: counts down from the start the server rendered, then
-  // counts on in red. One ticker for every timer, so swapped-in panels need no set-up.
+  // The board session's timer, the same on the board and on the presentation screen: counts
+  // down from the timebox (15:00) from the start the server rendered, then counts on in red
+  // (+0:12). data-now is the server's time when the fragment was made: the difference with this
+  // computer's clock is taken out, so a classroom PC with a wrong clock still counts right.
+  // One ticker for every timer, so swapped-in panels need no set-up.
+  var skews = new WeakMap();
+
   function pad(n) {
     return (n < 10 ? "0" : "") + n;
+  }
+
+  function timerText(left) {
+    var seconds = Math.abs(left);
+    var minutes = Math.floor(seconds / 60);
+    return left < 0 ? "+" + minutes + ":" + pad(seconds % 60) : pad(minutes) + ":" + pad(seconds % 60);
   }
 
   function tick() {
     document.querySelectorAll("[data-timer]").forEach(function (timer) {
       var started = Date.parse(timer.getAttribute("data-started"));
-      var limit = parseInt(timer.getAttribute("data-minutes"), 10) * 60;
+      var limit = (parseInt(timer.getAttribute("data-minutes"), 10) || 15) * 60;
       var clock = timer.querySelector("[data-timer-clock]");
       if (isNaN(started) || !clock) {
         return;
       }
-      var elapsed = Math.max(0, Math.floor((Date.now() - started) / 1000));
+      if (!skews.has(timer)) {
+        var now = Date.parse(timer.getAttribute("data-now"));
+        skews.set(timer, isNaN(now) ? 0 : now - Date.now());
+      }
+      var elapsed = Math.max(0, Math.floor((Date.now() + skews.get(timer) - started) / 1000));
       var left = limit - elapsed;
-      var over = left < 0;
-      var seconds = Math.abs(left);
-      clock.textContent = (over ? "+" : "") + pad(Math.floor(seconds / 60)) + ":" + pad(seconds % 60);
-      timer.classList.toggle("timer--over", over);
+      clock.textContent = timerText(left);
+      timer.classList.toggle("timer--over", left < 0);
     });
   }
 
@@ -96,8 +109,15 @@
     if (document.querySelector("[data-timer]")) {
       tick();
     }
-    setInterval(tick, 1000);
+    setInterval(function () {
+      if (!document.hidden) {
+        tick();
+      }
+    }, 1000);
   });
+  // A page that puts new content in place itself (presentation.js) asks for a tick at once.
+  document.addEventListener("lk:timers", tick);
+  document.addEventListener("htmx:afterSettle", tick);
 
   // A moved action leaves one column and joins another without the columns being re-rendered:
   // keep each column's count true to the cards in it.
@@ -106,6 +126,19 @@
       var count = column.querySelector("[data-column-count]");
       if (count) {
         count.textContent = String(column.querySelectorAll("li.board-card").length);
+      }
+    });
+    // The actions' summary line (what a phone shows of the folded section).
+    var late = document.querySelector("[data-fold-late]");
+    document.querySelectorAll("[data-fold-count]").forEach(function (count) {
+      var status = count.getAttribute("data-fold-count");
+      var cards =
+        status === "overdue"
+          ? document.querySelectorAll(".action-column li.board-card--overdue")
+          : document.querySelectorAll("#column-" + status + " > li.board-card");
+      count.textContent = String(cards.length);
+      if (status === "overdue" && late) {
+        late.hidden = cards.length === 0;
       }
     });
   }

@@ -1,5 +1,5 @@
-// The board's presentation and print pages: keep the classroom screen up to date, tick the
-// session clock, and the print button. No inline handlers (the CSP is script-src 'self');
+// The board's presentation and print pages: keep the classroom screen up to date, and the
+// print button. No inline handlers (the CSP is script-src 'self');
 // everything hangs off data attributes.
 //
 // Polling protocol (instruments.views.board.presentation_content):
@@ -124,44 +124,13 @@
     region.replaceChildren(content);
   }
 
-  // The session clock: minutes and seconds since the start, against a 15-minute timebox.
-  // data-now is the server's time when the fragment was made: the difference with this
-  // computer's clock is taken out.
-  var skews = new WeakMap();
-
-  function two(n) {
-    return (n < 10 ? "0" : "") + n;
-  }
-
+  // The session clock is app.js's (the same timer as on the board): ask it to tick now.
   function tick() {
-    document.querySelectorAll("[data-presentation-timer]").forEach(function (timer) {
-      var clock = timer.querySelector("[data-timer-clock]");
-      var started = Date.parse(timer.getAttribute("data-started"));
-      if (!clock || isNaN(started)) {
-        return;
-      }
-      if (!skews.has(timer)) {
-        var now = Date.parse(timer.getAttribute("data-now"));
-        skews.set(timer, isNaN(now) ? 0 : now - Date.now());
-      }
-      var seconds = Math.max(0, Math.floor((Date.now() + skews.get(timer) - started) / 1000));
-      var limit = (parseInt(timer.getAttribute("data-minutes"), 10) || 15) * 60;
-      clock.textContent = two(Math.floor(seconds / 60)) + ":" + two(seconds % 60) + " / " + two(limit / 60) + ":00";
-      timer.classList.toggle("is-over", seconds > limit);
-    });
+    document.dispatchEvent(new CustomEvent("lk:timers"));
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-poll-url]").forEach(poller);
-
-    if (document.querySelector("[data-presentation-timer]")) {
-      tick();
-    }
-    window.setInterval(function () {
-      if (!document.hidden) {
-        tick();
-      }
-    }, 1000);
 
     // The print view's button: shown only where it works (it needs JavaScript).
     document.querySelectorAll("[data-print]").forEach(function (button) {

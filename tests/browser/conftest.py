@@ -169,3 +169,19 @@ def log_in(page, user) -> None:
     page.get_by_label(re.compile(r"^\s*Wachtwoord(?!\s*vergeten)")).fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_load_state()
+
+
+# --- The board: folded sections on a phone, card menus -----------------------------------------
+
+
+def open_board_section(page, section: str) -> None:
+    """Open one of the board's sections (successes, goals, actions, obstacles) as a person would:
+    on a phone each is folded to its summary line until tapped; wider it is open already."""
+    fold = page.locator(f"#{section} details[data-fold]")
+    if fold.get_attribute("open") is None:
+        fold.locator("> summary").click()
+
+
+def open_card_menu(card) -> None:
+    """Open a board card's menu (⋯), where its editing controls are."""
+    card.locator(".card-menu > summary").click()

@@ -13,7 +13,14 @@ from leerkracht import clock
 from leerkracht.roles import Role
 from schools.services import team_membership_add
 from schools.tests.factories import UserFactory
-from tests.browser.conftest import SCREENSHOT_DIR, log_in, save_screenshot, screenshots_wanted
+from tests.browser.conftest import (
+    SCREENSHOT_DIR,
+    log_in,
+    open_board_section,
+    open_card_menu,
+    save_screenshot,
+    screenshots_wanted,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +53,7 @@ def test_teacher_adds_an_action_moves_it_to_done_and_records_a_measurement_witho
     mark_page(page)
 
     actions = page.locator("#actions")
+    open_board_section(page, "actions")  # on a phone the section is folded to its summary line
     actions.get_by_text("Actie toevoegen", exact=True).first.click()
     actions.get_by_label("Wat gaan we doen?").fill("Woordmuur maken in groep 4")
     actions.get_by_label(teacher.full_name).check()
@@ -68,6 +76,7 @@ def test_teacher_adds_an_action_moves_it_to_done_and_records_a_measurement_witho
     expect(page.locator("#count-done")).to_have_text("1")
 
     goal_card = page.locator(f"#goal-{goal.pk}")
+    open_board_section(page, "goals")
     goal_card.get_by_text("Meting invullen").click()
     goal_card.locator("select[name='m-week']").select_option(clock.week_input_value(week_ago(1)))
     goal_card.get_by_label(re.compile("^Gemeten waarde")).fill("41,5")
@@ -107,6 +116,7 @@ def test_the_presentation_screen_shows_a_phone_edit_within_five_seconds(browser,
         log_in(page, teacher)
         page.goto(board_path(world))
         successes = page.locator("#successes")
+        open_board_section(page, "successes")
         successes.get_by_text("Succes toevoegen").click()
         successes.get_by_label("Wat vieren we?").fill("Alle kinderen lazen voor in de kring")
         successes.locator("form.form").get_by_role("button", name="Toevoegen").click()
@@ -133,6 +143,8 @@ def test_two_colleagues_editing_one_action_title_get_a_conflict_and_keep_both_te
         for person, tab in ((teacher, page), (colleague, other)):
             log_in(tab, person)
             tab.goto(board_path(world))
+            open_board_section(tab, "actions")
+            open_card_menu(tab.locator(f"#action-{action.pk}"))
             tab.locator(f"#action-{action.pk}").get_by_role("link", name=re.compile("^Bewerken")).click()
             expect(tab.locator(f"form#action-{action.pk}")).to_be_visible()
 

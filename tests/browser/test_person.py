@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from leerkracht.roles import Role
 from schools.models import FormerStaff, SchoolMembership
-from tests.browser.conftest import SCREENSHOT_DIR, log_in, save_screenshot, screenshots_wanted
+from tests.browser.conftest import SCREENSHOT_DIR, log_in, open_board_section, save_screenshot, screenshots_wanted
 from tests.browser.test_accessibility import RUN_AXE
 from tests.browser.test_school_direction import fits_the_screen, phone_tab
 
@@ -66,6 +66,7 @@ def test_a_leader_gives_a_role_and_writes_a_teacher_out_on_a_phone(browser, live
     # The action the teacher owned stays on the team's board, owned by "oud-collega".
     board = world.boards[school.pk]
     tab.goto(f"/school/{school.pk}/borden/{board.board.pk}/")
+    open_board_section(tab, "actions")  # on a phone the section is folded to its summary line
     expect(tab.get_by_text(board.action.title).first).to_be_visible()
     expect(tab.get_by_text("oud-collega").first).to_be_visible()
     assert teacher.last_name not in tab.locator("main").inner_text()
